@@ -1,0 +1,109 @@
+// Start-up configuration: command-line flags (Maelstrom passes anything after `--` to the binary)
+// and environment variables, validated once so a bad setting stops the node with a clear message.
+export type LogLevelSetting = 'debug' | 'info' | 'warn';
+
+export interface NodeConfig {
+  electionTimeoutMinMs: number;
+  electionTimeoutMaxMs: number;
+  heartbeatIntervalMs: number;
+  logLevel: LogLevelSetting;
+  preVote: boolean;
+  checkQuorum: boolean;
+}
+
+export const DEFAULT_CONFIG: NodeConfig = {
+  electionTimeoutMinMs: 150,
+  electionTimeoutMaxMs: 300,
+  heartbeatIntervalMs: 50,
+  logLevel: 'info',
+  preVote: true,
+  checkQuorum: true,
+};
+
+export const USAGE = `usage: node.js [options]   (a Maelstrom node: JSON messages on stdin/stdout, logs on stderr)
+  --election-timeout MS          base timeout T: timeouts are drawn from [T, 2T]   (env RAFT_ELECTION_TIMEOUT_MS; default 150)
+  --election-timeout-min MS      lower bound of the election timeout range          (env RAFT_ELECTION_TIMEOUT_MIN_MS)
+  --election-timeout-max MS      upper bound of the election timeout range          (env RAFT_ELECTION_TIMEOUT_MAX_MS)
+  --heartbeat-interval MS        leader heartbeat period, at most T/3                (env RAFT_HEARTBEAT_MS; default 50)
+  --log-level debug|info|warn    stderr detail                                       (env RAFT_LOG; default info)
+  --no-pre-vote                  campaign without asking for a pre-vote first        (env RAFT_PRE_VOTE=0)
+  --no-check-quorum              leaders do not step down without a majority         (env RAFT_CHECK_QUORUM=0)
+  --help`;
+
+export class ConfigError extends Error {}
+
+function parseMs(name: string, raw: string): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0) throw new ConfigError(`${name} must be a positive number of milliseconds, got "${raw}"`);
+  return n;
+}
+
+function parseLevel(raw: string): LogLevelSetting {
+  if (raw === 'debug' || raw === 'info' || raw === 'warn') return raw;
+  throw new ConfigError(`log level must be debug, info or warn, got "${raw}"`);
+}
+
+function envFlag(raw: string | undefined): boolean | undefined {
+  if (raw === undefined) return undefined;
+  return !['0', 'false', 'no', 'off'].includes(raw.toLowerCase());
+}
+
+/** Flags win over environment variables, which win over defaults. Throws ConfigError on anything invalid. */
+export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): NodeConfig | 'help' {
+  let base: number | undefined;
+  let min: number | undefined;
+  let max: number | undefined;
+  let heartbeat: number | undefined;
+  let level: LogLevelSetting | undefined;
+  let preVote = envFlag(env['RAFT_PRE_VOTE']);
+  let checkQuorum = envFlag(env['RAFT_CHECK_QUORUM']);
+
+  if (env['RAFT_ELECTION_TIMEOUT_MS']) base = parseMs('RAFT_ELECTION_TIMEOUT_MS', env['RAFT_ELECTION_TIMEOUT_MS']);
+  if (env['RAFT_ELECTION_TIMEOUT_MIN_MS']) min = parseMs('RAFT_ELECTION_TIMEOUT_MIN_MS', env['RAFT_ELECTION_TIMEOUT_MIN_MS']);
+  if (env['RAFT_ELECTION_TIMEOUT_MAX_MS']) max = parseMs('RAFT_ELECTION_TIMEOUT_MAX_MS', env['RAFT_ELECTION_TIMEOUT_MAX_MS']);
+  if (env['RAFT_HEARTBEAT_MS']) heartbeat = parseMs('RAFT_HEARTBEAT_MS', env['RAFT_HEARTBEAT_MS']);
+  if (env['RAFT_LOG']) level = parseLevel(env['RAFT_LOG']);
+
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const next = argv[++i];
+      if (next === undefined) throw new ConfigError(`${flag} needs a value`);
+      return next;
+    };
+    switch (flag) {
+      case '--election-timeout': base = parseMs(flag, value()); break;
+      case '--election-timeout-min': min = parseMs(flag, value()); break;
+      case '--election-timeout-max': max = parseMs(flag, value()); break;
+      case '--heartbeat-interval': heartbeat = parseMs(flag, value()); break;
+      case '--log-level': level = parseLevel(value()); break;
+      case '--no-pre-vote': preVote = false; break;
+      case '--no-check-quorum': checkQuorum = false; break;
+      case '--help': case '-h': return 'help';
+      default: throw new ConfigError(`unknown argument "${arg}"`);
+    }
+  }
+
+  const electionTimeoutMinMs = min ?? base ?? (max !== undefined ? max / 2 : DEFAULT_CONFIG.electionTimeoutMinMs);
+  const electionTimeoutMaxMs = max ?? (base !== undefined ? 2 * base : min !== undefined ? 2 * min : DEFAULT_CONFIG.electionTimeoutMaxMs);
+  const heartbeatIntervalMs = heartbeat ?? Math.min(DEFAULT_CONFIG.heartbeatIntervalMs, Math.floor(electionTimeoutMinMs / 3));
+  if (electionTimeoutMinMs > electionTimeoutMaxMs) {
+    throw new ConfigError(`election timeout min (${electionTimeoutMinMs} ms) is greater than max (${electionTimeoutMaxMs} ms)`);
+  }
+  if (heartbeatIntervalMs > electionTimeoutMinMs / 3) {
+    throw new ConfigError(
+      `heartbeat interval ${heartbeatIntervalMs} ms is more than a third of the minimum election timeout (${electionTimeoutMinMs} ms): followers would time out between heartbeats`,
+    );
+  }
+  if (heartbeatIntervalMs < 1) throw new ConfigError(`heartbeat interval must be at least 1 ms (election timeout ${electionTimeoutMinMs} ms is too small)`);
+  return {
+    electionTimeoutMinMs,
+    electionTimeoutMaxMs,
+    heartbeatIntervalMs,
+    logLevel: level ?? DEFAULT_CONFIG.logLevel,
+    preVote: preVote ?? DEFAULT_CONFIG.preVote,
+    checkQuorum: checkQuorum ?? DEFAULT_CONFIG.checkQuorum,
+  };
+}

@@ -1,0 +1,42 @@
+// Request/response on top of one-way messages: a callback per msg_id, a timeout per call, and late
+// or unknown replies dropped quietly (they are normal after a timeout or a partition).
+import type { Body } from './protocol.ts';
+import type { Transport } from './transport.ts';
+
+export type RpcOutcome = { kind: 'reply'; body: Body } | { kind: 'timeout' };
+
+interface PendingCall {
+  resolve: (outcome: RpcOutcome) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class Rpc {
+  private readonly pending = new Map<number, PendingCall>();
+
+  constructor(private readonly transport: Transport) {}
+
+  call(dest: string, body: Body, timeoutMs: number): Promise<RpcOutcome> {
+    return new Promise((resolve) => {
+      const msgId = this.transport.send(dest, body);
+      const timer = setTimeout(() => {
+        this.pending.delete(msgId);
+        resolve({ kind: 'timeout' });
+      }, timeoutMs);
+      this.pending.set(msgId, { resolve, timer });
+    });
+  }
+
+  /** Routes a reply to its caller. Returns false when nobody waits for it any more. */
+  handleReply(inReplyTo: number, body: Body): boolean {
+    const call = this.pending.get(inReplyTo);
+    if (call === undefined) return false;
+    this.pending.delete(inReplyTo);
+    clearTimeout(call.timer);
+    call.resolve({ kind: 'reply', body });
+    return true;
+  }
+
+  outstanding(): number {
+    return this.pending.size;
+  }
+}

@@ -1,0 +1,45 @@
+// The only code that writes to stdout. Every message gets a fresh, increasing msg_id, is encoded as
+// ONE line of JSON, and lines written in the same turn of the event loop go out in one write.
+// Maelstrom stops reading a node's stdout for good after a single line that is not a valid message,
+// so nothing but these lines may ever reach stdout (logs go to stderr).
+import type { Body } from './protocol.ts';
+
+export interface Sink {
+  write(chunk: string): void;
+}
+
+export class Transport {
+  private nextMsgId = 1;
+  private buffer: string[] = [];
+  private flushScheduled = false;
+  private nodeId = '';
+
+  constructor(private readonly sink: Sink) {}
+
+  setNodeId(id: string): void {
+    this.nodeId = id;
+  }
+
+  /**
+   * Sends `body` to `dest` with a new msg_id (returned, for RPC callbacks). `src` defaults to our node id;
+   * before init we do not have one, so an early error reply borrows the `dest` it was sent to.
+   */
+  send(dest: string, body: Body, src: string = this.nodeId): number {
+    const msgId = this.nextMsgId++;
+    const line = JSON.stringify({ src, dest, body: { ...body, msg_id: msgId } });
+    this.buffer.push(line);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+    return msgId;
+  }
+
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.buffer.length === 0) return;
+    const chunk = this.buffer.join('\n') + '\n';
+    this.buffer = [];
+    this.sink.write(chunk);
+  }
+}

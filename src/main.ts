@@ -1,0 +1,56 @@
+// Entry point of dist/node.js. With Maelstrom: JSON messages on stdin and stdout, logs on stderr.
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { ConfigError, parseConfig, USAGE } from './config.ts';
+import { Logger } from './logger.ts';
+import { MaelstromServer } from './maelstrom/server.ts';
+import { Transport } from './maelstrom/transport.ts';
+
+function main(): void {
+  let config;
+  try {
+    config = parseConfig(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`raft node: invalid configuration: ${err.message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (config === 'help') {
+    process.stderr.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+
+  // If Maelstrom goes away, writes fail with EPIPE: that is the end of the run, not a crash to report.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`stdout error: ${err.message}\n`);
+  });
+
+  const transport = new Transport({ write: (chunk) => process.stdout.write(chunk) });
+  let server: MaelstromServer | null = null;
+  const logger = new Logger(config.logLevel, () => server?.logContext() ?? { node: '', role: 'uninitialized', term: null });
+  server = new MaelstromServer({
+    config,
+    transport,
+    logger,
+    now: () => performance.now(),
+    random: Math.random,
+    incarnation: randomUUID(),
+  });
+  logger.info(
+    `raft node starting: election timeout ${config.electionTimeoutMinMs}-${config.electionTimeoutMaxMs} ms, heartbeat ${config.heartbeatIntervalMs} ms, pre-vote ${config.preVote ? 'on' : 'off'}, check-quorum ${config.checkQuorum ? 'on' : 'off'}`,
+  );
+
+  const node = server;
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  lines.on('line', (line) => node.handleLine(line));
+  // Maelstrom never closes stdin; if someone does, finish what is queued and leave quietly.
+  lines.on('close', () => {
+    logger.info('stdin closed; exiting');
+    transport.flush();
+    setTimeout(() => process.exit(0), 50);
+  });
+}
+
+main();

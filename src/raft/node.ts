@@ -1,0 +1,696 @@
+// The Raft core: a deterministic state machine in the style of etcd's raft library.
+//
+// It never reads a clock, sets a timer, draws a random number of its own or does I/O. The host
+// feeds it messages (step), the passage of time (tick, with the current time in ms), client
+// proposals and read requests, then collects an Output batch (takeOutput) that says what to
+// persist, what to send, what to apply and what to log. The host must persist the batch's hard
+// state and log writes before sending its messages (and before any reply that depends on them).
+//
+// Section numbers refer to the Raft paper (Ongaro & Ousterhout 2014) and Ongaro's dissertation.
+import type { Json } from '../json.ts';
+import { RaftLog } from './log.ts';
+import { Progress } from './progress.ts';
+import { majority, quorumValue, tally } from './quorum.ts';
+import type {
+  AppendEntries,
+  AppendEntriesResult,
+  CommittedEntry,
+  EntryData,
+  HardState,
+  LogEntry,
+  LogLevel,
+  LogWrite,
+  NodeId,
+  OutgoingMessage,
+  Output,
+  ProposeResult,
+  RaftConfig,
+  RaftEvent,
+  RaftMessage,
+  RaftStatus,
+  ReadOutcome,
+  RequestVote,
+  RequestVoteResult,
+  Role,
+} from './types.ts';
+
+/** Terms and indexes on the wire must be non-negative safe integers; anything else is refused. */
+export function isValidTerm(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+export class RaftInvariantError extends Error {}
+
+function invariant(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new RaftInvariantError(`raft invariant violated: ${message}`);
+}
+
+interface PendingRead {
+  ctx: number;
+  /** commitIndex when the read arrived: the read may be served once this much is applied. */
+  index: number;
+  /** The heartbeat round a majority must acknowledge to prove we were still leader. */
+  round: number;
+}
+
+export class RaftNode {
+  readonly id: NodeId;
+  private readonly config: RaftConfig;
+  private readonly peers: NodeId[];
+
+  // Persistent state (Figure 2).
+  private term: number;
+  private votedFor: NodeId | null;
+  private readonly log: RaftLog;
+
+  // Volatile state.
+  private role: Role = 'follower';
+  private leaderId: NodeId | null = null;
+  private commitIndex = 0;
+  private appliedIndex = 0;
+
+  // Time: absolute deadlines in the host's milliseconds.
+  private electionDeadline: number;
+  private heartbeatDue = Infinity;
+  private quorumCheckDue = Infinity;
+  /** When we last accepted an AppendEntries from the current leader (leader stickiness). */
+  private lastLeaderContact = -Infinity;
+  private lastHeartbeatLogAt = -Infinity;
+
+  // Elections: who answered our current (pre-)campaign, and how.
+  private votes = new Map<NodeId, boolean>();
+
+  // Leader state.
+  private progress = new Map<NodeId, Progress>();
+  private roundsSent = 0;
+  private roundConfirmed = 0;
+  private readRoundWanted = false;
+  private pendingReads: PendingRead[] = [];
+  /** Reads that arrived before this leader committed an entry of its own term (§8: no reads until then). */
+  private readsAwaitingFirstCommit: number[] = [];
+  private confirmedReads: PendingRead[] = [];
+
+  // The Output being assembled.
+  private out: Output = RaftNode.emptyOutput();
+  private hardStateDirty = false;
+
+  constructor(config: RaftConfig, persisted: { hardState: HardState; entries: readonly LogEntry[] }, now: number) {
+    invariant(config.nodeIds.includes(config.id), `node ${config.id} is not in its own cluster`);
+    invariant(isValidTerm(persisted.hardState.term), 'persisted term is not a non-negative integer');
+    this.config = config;
+    this.id = config.id;
+    this.peers = config.nodeIds.filter((n) => n !== config.id);
+    this.term = persisted.hardState.term;
+    this.votedFor = persisted.hardState.votedFor;
+    this.log = new RaftLog(persisted.entries);
+    // Alone, there is nobody to wait for: campaign at once instead of after a timeout.
+    this.electionDeadline = this.peers.length === 0 ? now : now + this.randomElectionTimeout();
+    this.emit('info', `started as follower, term ${this.term}, log length ${this.log.lastIndex()}`);
+  }
+
+  private static emptyOutput(): Output {
+    return { hardState: null, logWrites: [], messages: [], committed: [], reads: [], events: [] };
+  }
+
+  // ---------------------------------------------------------------- public interface
+
+  status(): RaftStatus {
+    return {
+      id: this.id,
+      role: this.role,
+      term: this.term,
+      votedFor: this.votedFor,
+      leaderId: this.leaderId,
+      commitIndex: this.commitIndex,
+      appliedIndex: this.appliedIndex,
+      lastLogIndex: this.log.lastIndex(),
+      lastLogTerm: this.log.lastTerm(),
+    };
+  }
+
+  /** A read-only view of the log, for invariant checks in tests and the simulator. */
+  logEntries(): LogEntry[] {
+    return this.log.slice(1, this.log.lastIndex());
+  }
+
+  /** The earliest time at which tick() has something to do. */
+  nextDeadline(): number {
+    if (this.role === 'leader') return Math.min(this.heartbeatDue, this.quorumCheckDue);
+    return this.electionDeadline;
+  }
+
+  /** Advances time: election timeouts for followers and candidates, heartbeats and check-quorum for leaders. */
+  tick(now: number): void {
+    if (this.role === 'leader') {
+      if (now >= this.heartbeatDue) this.broadcastHeartbeat(now);
+      if (now >= this.quorumCheckDue) this.checkQuorum(now);
+      return;
+    }
+    if (now >= this.electionDeadline) {
+      this.emit('info', `election timeout fired (${this.role}, leader ${this.leaderId ?? 'unknown'})`);
+      if (this.config.preVote && this.peers.length > 0) this.becomePreCandidate(now);
+      else this.becomeCandidate(now);
+    }
+  }
+
+  /** Appends a command to the log if this node leads; replication happens when the output is taken. */
+  propose(command: Json): ProposeResult {
+    if (this.role !== 'leader') return { ok: false, leaderId: this.leaderId };
+    const index = this.appendToOwnLog({ kind: 'command', command });
+    return { ok: true, index, term: this.term };
+  }
+
+  /**
+   * ReadIndex (dissertation §6.4): asks for permission to serve a linearizable read. The answer comes
+   * back in Output.reads with the same ctx, once leadership is confirmed by a majority and the state
+   * machine has applied everything committed when the read arrived.
+   */
+  readIndex(ctx: number): void {
+    if (this.role !== 'leader') {
+      this.out.reads.push({ ctx, ok: false, reason: 'not the leader', leaderId: this.leaderId });
+      return;
+    }
+    if (this.log.termAt(this.commitIndex) !== this.term) {
+      this.readsAwaitingFirstCommit.push(ctx);
+      return;
+    }
+    this.registerRead(ctx);
+  }
+
+  /** Handles one message from a peer. Terms are settled here, in one place, before the role sees it. */
+  step(from: NodeId, msg: RaftMessage, now: number): void {
+    if (!isValidTerm(msg.term)) {
+      this.emit('warn', `refusing ${msg.type} from ${from}: term ${String(msg.term)} is not a non-negative integer`);
+      return;
+    }
+    if (from === this.id || !this.peers.includes(from)) {
+      this.emit('warn', `refusing ${msg.type} from ${from}: not a peer of this cluster`);
+      return;
+    }
+
+    if (msg.term > this.term) {
+      if (msg.type === 'request_vote' && this.inLease(now)) {
+        // Leader stickiness (§9.6, check-quorum): a live leader exists, so a disruptive candidate
+        // must not make us change term. Ignore it entirely.
+        this.emit('debug', `ignoring ${msg.pre_vote ? 'pre-vote' : 'vote'} request from ${from} for term ${msg.term}: leader ${this.leaderId ?? this.id} is alive`);
+        return;
+      }
+      const isPreVoteTraffic =
+        (msg.type === 'request_vote' && msg.pre_vote) || (msg.type === 'request_vote_result' && msg.pre_vote && msg.vote_granted);
+      if (!isPreVoteTraffic) {
+        // Figure 2, "Rules for all servers": a higher term makes us a follower first.
+        this.becomeFollower(msg.term, msg.type === 'append_entries' ? from : null, now, `saw term ${msg.term} from ${from}`);
+      }
+    } else if (msg.term < this.term) {
+      this.answerStaleMessage(from, msg);
+      return;
+    }
+
+    switch (msg.type) {
+      case 'request_vote':
+        this.handleRequestVote(from, msg, now);
+        return;
+      case 'request_vote_result':
+        this.handleVoteResult(from, msg, now);
+        return;
+      case 'append_entries':
+        this.handleAppendEntries(from, msg, now);
+        return;
+      case 'append_entries_result':
+        this.handleAppendResult(from, msg, now);
+        return;
+      default: {
+        const unreachable: never = msg;
+        throw new RaftInvariantError(`unknown raft message ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  /**
+   * Returns what the host must do now and starts a new batch. Replication to followers is sent here,
+   * so proposals made in one batch travel together.
+   */
+  takeOutput(now: number): Output {
+    if (this.role === 'leader') {
+      for (const peer of this.peers) this.sendAppendIfDue(peer, now);
+      this.maybeStartReadRound(now);
+    }
+    this.applyCommitted();
+    this.releaseAppliedReads();
+    if (this.hardStateDirty) {
+      this.out.hardState = { term: this.term, votedFor: this.votedFor };
+      this.hardStateDirty = false;
+    }
+    const out = this.out;
+    this.out = RaftNode.emptyOutput();
+    return out;
+  }
+
+  // ---------------------------------------------------------------- role changes
+
+  private becomeFollower(term: number, leaderId: NodeId | null, now: number, reason: string): void {
+    invariant(term >= this.term, `term would go back from ${this.term} to ${term}`);
+    const previousRole = this.role;
+    if (term > this.term) {
+      this.term = term;
+      this.votedFor = null;
+      this.hardStateDirty = true;
+    }
+    this.role = 'follower';
+    this.leaderId = leaderId;
+    this.votes.clear();
+    if (previousRole === 'leader') {
+      this.leaveLeadership();
+      // A leader runs no election timer; a follower needs one.
+      this.resetElectionTimer(now);
+    }
+    if (previousRole !== 'follower') this.emit('info', `stepped down to follower, term ${this.term} (${reason})`);
+    else this.emit('debug', `follower now in term ${this.term} (${reason})`);
+  }
+
+  private becomePreCandidate(now: number): void {
+    this.role = 'precandidate';
+    this.leaderId = null;
+    this.votes = new Map([[this.id, true]]);
+    this.resetElectionTimer(now);
+    this.emit('info', `starting pre-vote for term ${this.term + 1}`);
+    this.campaign(true, now);
+  }
+
+  private becomeCandidate(now: number): void {
+    this.term += 1;
+    this.votedFor = this.id;
+    this.hardStateDirty = true;
+    this.role = 'candidate';
+    this.leaderId = null;
+    this.votes = new Map([[this.id, true]]);
+    this.resetElectionTimer(now);
+    this.emit('info', `became candidate for term ${this.term}`);
+    this.campaign(false, now);
+  }
+
+  private becomeLeader(now: number): void {
+    invariant(this.role === 'candidate', `only a candidate can become leader, not a ${this.role}`);
+    this.role = 'leader';
+    this.leaderId = this.id;
+    this.votes.clear();
+    this.progress = new Map(this.peers.map((p) => [p, new Progress(this.log.lastIndex() + 1)]));
+    this.emit('info', `elected leader for term ${this.term}`);
+    this.quorumCheckDue = now + this.config.electionTimeoutMinMs;
+    this.lastHeartbeatLogAt = -Infinity; // the first heartbeat of every term is logged
+    // §8: a no-op entry of the new term lets the leader commit (and learn) everything before it.
+    this.appendToOwnLog({ kind: 'noop' });
+    this.broadcastHeartbeat(now);
+  }
+
+  private leaveLeadership(): void {
+    const reads = [...this.pendingReads, ...this.confirmedReads].map((r) => r.ctx).concat(this.readsAwaitingFirstCommit);
+    for (const ctx of reads) this.out.reads.push({ ctx, ok: false, reason: 'lost leadership', leaderId: this.leaderId });
+    this.pendingReads = [];
+    this.confirmedReads = [];
+    this.readsAwaitingFirstCommit = [];
+    this.readRoundWanted = false;
+    this.progress.clear();
+    this.heartbeatDue = Infinity;
+    this.quorumCheckDue = Infinity;
+  }
+
+  // ---------------------------------------------------------------- elections
+
+  private campaign(preVote: boolean, now: number): void {
+    const body: RequestVote = {
+      type: 'request_vote',
+      term: preVote ? this.term + 1 : this.term,
+      candidate_id: this.id,
+      last_log_index: this.log.lastIndex(),
+      last_log_term: this.log.lastTerm(),
+      pre_vote: preVote,
+    };
+    for (const peer of this.peers) this.send(peer, body);
+    this.countVotes(now); // a single-node cluster wins at once
+  }
+
+  private handleRequestVote(from: NodeId, m: RequestVote, now: number): void {
+    const upToDate = this.log.isUpToDate(m.last_log_index, m.last_log_term);
+    let granted: boolean;
+    if (m.pre_vote) {
+      // Would we vote for it in the term it asks about? Nothing changes here: no term, no vote, no timer.
+      granted = m.term > this.term && upToDate && !this.inLease(now);
+    } else {
+      const freeToVote = this.votedFor === null || this.votedFor === from || this.config.bugs?.doubleVote === true;
+      granted = this.role === 'follower' && freeToVote && upToDate;
+    }
+    const kind = m.pre_vote ? 'pre-vote' : 'vote';
+    if (granted) {
+      if (!m.pre_vote) {
+        this.votedFor = from;
+        this.hardStateDirty = true;
+        this.resetElectionTimer(now);
+      }
+      this.emit('info', `granted ${kind} to ${from} for term ${m.term}`);
+    } else {
+      const why = !upToDate ? 'its log is behind ours' : m.pre_vote ? 'a leader is alive or the term is not newer' : `already voted for ${this.votedFor ?? 'nobody'}`;
+      this.emit('info', `refused ${kind} to ${from} for term ${m.term}: ${why}`);
+    }
+    const reply: RequestVoteResult = {
+      type: 'request_vote_result',
+      term: m.pre_vote && granted ? m.term : this.term,
+      vote_granted: granted,
+      pre_vote: m.pre_vote,
+    };
+    this.send(from, reply);
+  }
+
+  private handleVoteResult(from: NodeId, m: RequestVoteResult, now: number): void {
+    const expecting = m.pre_vote ? this.role === 'precandidate' : this.role === 'candidate';
+    if (!expecting) return; // a late answer to a campaign that is over
+    if (m.pre_vote && m.vote_granted && m.term !== this.term + 1) return; // answer to an older pre-vote
+    if (this.votes.has(from)) return; // duplicates count once
+    this.votes.set(from, m.vote_granted);
+    const kind = m.pre_vote ? 'pre-vote' : 'vote';
+    if (m.vote_granted) this.emit('info', `received ${kind} from node ${from}`);
+    else this.emit('info', `${kind} refused by node ${from}`);
+    this.countVotes(now);
+  }
+
+  private countVotes(now: number): void {
+    let granted = 0;
+    let refused = 0;
+    for (const v of this.votes.values()) v ? granted++ : refused++;
+    const result = tally(granted, refused, this.config.nodeIds.length);
+    if (result === 'won') {
+      if (this.role === 'precandidate') this.becomeCandidate(now);
+      else if (this.role === 'candidate') this.becomeLeader(now);
+    } else if (result === 'lost') {
+      this.becomeFollower(this.term, null, now, `lost the ${this.role === 'precandidate' ? 'pre-vote' : 'election'}`);
+    }
+  }
+
+  /** Leader stickiness: we heard from a live leader less than the minimum election timeout ago. */
+  private inLease(now: number): boolean {
+    if (!this.config.checkQuorum) return false;
+    if (this.role === 'leader') return true; // check-quorum makes it step down if the majority is gone
+    return this.leaderId !== null && now - this.lastLeaderContact < this.config.electionTimeoutMinMs;
+  }
+
+  // ---------------------------------------------------------------- replication: follower side
+
+  private handleAppendEntries(from: NodeId, m: AppendEntries, now: number): void {
+    if (this.role === 'leader') {
+      // Two leaders in one term would break election safety; it cannot happen unless a vote was lost.
+      this.emit('warn', `append_entries from ${from} in my own term ${this.term} while leader: ignored`);
+      return;
+    }
+    if (this.role !== 'follower') this.becomeFollower(this.term, from, now, `${from} is leader for term ${this.term}`);
+    if (this.leaderId !== from) {
+      this.leaderId = from;
+      this.emit('info', `recognized ${from} as leader for term ${this.term}`);
+    }
+    this.lastLeaderContact = now;
+    this.resetElectionTimer(now);
+
+    const reply: AppendEntriesResult = {
+      type: 'append_entries_result',
+      term: this.term,
+      success: false,
+      match_index: 0,
+      reject_index: m.prev_log_index,
+      conflict_index: 0,
+      conflict_term: null,
+      round: m.round,
+    };
+    const prevTerm = this.log.termAt(m.prev_log_index);
+    if (prevTerm === undefined) {
+      reply.conflict_index = this.log.lastIndex() + 1;
+      this.send(from, reply);
+      return;
+    }
+    if (prevTerm !== m.prev_log_term) {
+      reply.conflict_term = prevTerm;
+      reply.conflict_index = this.log.firstIndexOfTermRun(m.prev_log_index);
+      this.send(from, reply);
+      return;
+    }
+
+    // §5.3: keep what matches, cut the log at the first conflict, append the rest.
+    let index = m.prev_log_index;
+    for (let i = 0; i < m.entries.length; i++) {
+      const entry = m.entries[i] as LogEntry;
+      index = m.prev_log_index + 1 + i;
+      const existing = this.log.termAt(index);
+      if (existing === entry.term) continue;
+      if (existing !== undefined) {
+        invariant(index > this.commitIndex, `leader ${from} tried to overwrite committed index ${index}`);
+        this.log.truncateFrom(index);
+        this.out.logWrites.push({ kind: 'truncate', fromIndex: index });
+        this.emit('debug', `removed conflicting entries from index ${index}`);
+      }
+      const rest = m.entries.slice(i);
+      this.log.append(rest);
+      this.out.logWrites.push({ kind: 'append', firstIndex: index, entries: rest });
+      break;
+    }
+    const lastNew = m.prev_log_index + m.entries.length;
+    if (m.leader_commit > this.commitIndex) {
+      this.commitIndex = Math.max(this.commitIndex, Math.min(m.leader_commit, lastNew));
+    }
+    reply.success = true;
+    reply.match_index = lastNew;
+    this.send(from, reply);
+  }
+
+  // ---------------------------------------------------------------- replication: leader side
+
+  private appendToOwnLog(data: EntryData): number {
+    const entry: LogEntry = { term: this.term, data };
+    const index = this.log.lastIndex() + 1;
+    this.log.append([entry]);
+    this.out.logWrites.push({ kind: 'append', firstIndex: index, entries: [entry] });
+    this.maybeCommit();
+    return index;
+  }
+
+  private handleAppendResult(from: NodeId, m: AppendEntriesResult, now: number): void {
+    if (this.role !== 'leader') return;
+    const pr = this.progress.get(from);
+    if (pr === undefined) return;
+    pr.recentActive = true;
+    if (m.round > pr.ackedRound && m.round <= this.roundsSent) {
+      pr.ackedRound = m.round;
+      this.updateReadRounds(now);
+    }
+    if (m.success) {
+      if (m.match_index > this.log.lastIndex()) {
+        this.emit('warn', `${from} claims to match index ${m.match_index} beyond our log: ignored`);
+        return;
+      }
+      if (pr.acknowledge(m.match_index)) this.maybeCommit();
+      if (pr.mode === 'probe') pr.becomeReplicate();
+      return;
+    }
+    // A rejection. Ignore the ones that answer requests we have already moved past.
+    if (pr.mode === 'replicate' ? m.reject_index <= pr.matchIndex : m.reject_index !== pr.nextIndex - 1) return;
+    let next = m.conflict_index;
+    if (m.conflict_term !== null) {
+      const ours = this.log.lastIndexOfTerm(m.conflict_term);
+      if (ours > 0) next = ours + 1;
+    }
+    next = Math.min(Math.max(next, 1), this.log.lastIndex() + 1);
+    this.emit('debug', `${from} rejected entries after ${m.reject_index}; retrying from ${next}`);
+    pr.becomeProbe(next);
+    this.sendAppendIfDue(from, now);
+  }
+
+  /** Sends what a follower is owed: in probe mode one probe at a time, in replicate mode a window of batches. */
+  private sendAppendIfDue(peer: NodeId, now: number): void {
+    const pr = this.progress.get(peer);
+    if (pr === undefined) return;
+    if (pr.mode === 'probe') {
+      if (pr.probeInFlight) return;
+      this.sendEntries(peer, pr, now);
+      pr.probeInFlight = true;
+      return;
+    }
+    while (pr.inflight.length < this.config.maxInflightMessages && pr.nextIndex <= this.log.lastIndex()) {
+      this.sendEntries(peer, pr, now);
+    }
+  }
+
+  /** One AppendEntries from pr.nextIndex (possibly empty, as a probe). */
+  private sendEntries(peer: NodeId, pr: Progress, now: number): void {
+    const prev = pr.nextIndex - 1;
+    const entries = this.log.slice(pr.nextIndex, prev + this.config.maxEntriesPerMessage);
+    this.sendAppend(peer, prev, entries);
+    if (pr.mode === 'replicate' && entries.length > 0) {
+      pr.nextIndex = prev + entries.length + 1;
+      pr.inflight.push({ lastIndex: pr.nextIndex - 1, sentAt: now });
+    }
+  }
+
+  private sendAppend(peer: NodeId, prevIndex: number, entries: LogEntry[]): void {
+    const prevTerm = this.log.termAt(prevIndex);
+    invariant(prevTerm !== undefined, `prev index ${prevIndex} beyond the leader's log`);
+    const body: AppendEntries = {
+      type: 'append_entries',
+      term: this.term,
+      leader_id: this.id,
+      prev_log_index: prevIndex,
+      prev_log_term: prevTerm,
+      entries,
+      leader_commit: this.commitIndex,
+      round: this.roundsSent,
+    };
+    this.send(peer, body);
+  }
+
+  /**
+   * The heartbeat: one AppendEntries to every follower, in a new round. For a follower we are streaming
+   * to it is empty and anchored at its match index (which it surely has), so it cannot be rejected;
+   * for a follower being probed it is the probe itself, re-sent in case the last one was lost.
+   */
+  private broadcastHeartbeat(now: number): void {
+    this.roundsSent += 1;
+    this.readRoundWanted = false;
+    this.heartbeatDue = now + this.config.heartbeatIntervalMs;
+    if (this.peers.length > 0 && now - this.lastHeartbeatLogAt >= 1000) {
+      // At most one line a second, so logs stay readable.
+      this.lastHeartbeatLogAt = now;
+      this.emit('info', `sending heartbeat to ${this.peers.join(', ')} (round ${this.roundsSent}, commit ${this.commitIndex})`);
+    }
+    for (const peer of this.peers) {
+      const pr = this.progress.get(peer) as Progress;
+      if (pr.mode === 'replicate') {
+        this.recoverLostBatches(pr, now);
+      }
+      if (pr.mode === 'probe') {
+        this.sendEntries(peer, pr, now);
+        pr.probeInFlight = true;
+      } else {
+        this.sendAppend(peer, pr.matchIndex, []);
+      }
+    }
+    this.updateReadRounds(now); // a single-node cluster confirms its rounds alone
+  }
+
+  /**
+   * Batches can be lost (partitions drop messages silently). If the oldest batch in flight is older
+   * than the minimum election timeout, assume the window was lost and fall back to probing.
+   */
+  private recoverLostBatches(pr: Progress, now: number): void {
+    const oldest = pr.inflight[0];
+    if (oldest !== undefined && now - oldest.sentAt >= this.config.electionTimeoutMinMs) {
+      pr.becomeProbe(pr.matchIndex + 1);
+    }
+  }
+
+  private maybeCommit(): void {
+    if (this.role !== 'leader') return;
+    const matches = [this.log.lastIndex(), ...[...this.progress.values()].map((p) => p.matchIndex)];
+    const candidate = quorumValue(matches);
+    if (candidate <= this.commitIndex) return;
+    // §5.4.2: only entries of the current term are committed by counting replicas.
+    if (this.log.termAt(candidate) !== this.term && this.config.bugs?.commitOldTermByCounting !== true) return;
+    this.commitIndex = candidate;
+    if (this.readsAwaitingFirstCommit.length > 0 && this.log.termAt(this.commitIndex) === this.term) {
+      const waiting = this.readsAwaitingFirstCommit;
+      this.readsAwaitingFirstCommit = [];
+      for (const ctx of waiting) this.registerRead(ctx);
+    }
+  }
+
+  private checkQuorum(now: number): void {
+    let active = 1;
+    for (const pr of this.progress.values()) {
+      if (pr.recentActive) active++;
+      pr.recentActive = false;
+    }
+    if (this.config.checkQuorum && active < majority(this.config.nodeIds.length)) {
+      this.becomeFollower(this.term, null, now, `heard from only ${active} of ${this.config.nodeIds.length} nodes in ${this.config.electionTimeoutMinMs} ms`);
+      return;
+    }
+    this.quorumCheckDue = now + this.config.electionTimeoutMinMs;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  private registerRead(ctx: number): void {
+    this.pendingReads.push({ ctx, index: this.commitIndex, round: this.roundsSent + 1 });
+    this.readRoundWanted = true;
+  }
+
+  /** Starts a confirmation round for waiting reads, unless one is already out (its answer batches them). */
+  private maybeStartReadRound(now: number): void {
+    if (this.readRoundWanted && this.roundConfirmed >= this.roundsSent) this.broadcastHeartbeat(now);
+  }
+
+  private updateReadRounds(now: number): void {
+    const rounds = [this.roundsSent, ...[...this.progress.values()].map((p) => p.ackedRound)];
+    const confirmed = quorumValue(rounds);
+    if (confirmed <= this.roundConfirmed) return;
+    this.roundConfirmed = confirmed;
+    const still: PendingRead[] = [];
+    for (const r of this.pendingReads) (r.round <= confirmed ? this.confirmedReads : still).push(r);
+    this.pendingReads = still;
+    this.maybeStartReadRound(now);
+  }
+
+  private releaseAppliedReads(): void {
+    if (this.confirmedReads.length === 0) return;
+    const still: PendingRead[] = [];
+    for (const r of this.confirmedReads) {
+      if (r.index <= this.appliedIndex) this.out.reads.push({ ctx: r.ctx, ok: true, index: r.index });
+      else still.push(r);
+    }
+    this.confirmedReads = still;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private applyCommitted(): void {
+    while (this.appliedIndex < this.commitIndex) {
+      const index = this.appliedIndex + 1;
+      const entry = this.log.entry(index);
+      invariant(entry !== undefined, `committed index ${index} missing from the log`);
+      this.out.committed.push({ index, term: entry.term, data: entry.data } satisfies CommittedEntry);
+      this.appliedIndex = index;
+    }
+  }
+
+  /** Messages from an older term: tell the sender our term so it steps down; drop stale answers. */
+  private answerStaleMessage(from: NodeId, msg: RaftMessage): void {
+    this.emit('debug', `ignoring ${msg.type} from ${from} with stale term ${msg.term}`);
+    if (msg.type === 'append_entries') {
+      this.send(from, {
+        type: 'append_entries_result',
+        term: this.term,
+        success: false,
+        match_index: 0,
+        reject_index: msg.prev_log_index,
+        conflict_index: 0,
+        conflict_term: null,
+        round: msg.round,
+      });
+    } else if (msg.type === 'request_vote') {
+      this.send(from, { type: 'request_vote_result', term: this.term, vote_granted: false, pre_vote: msg.pre_vote });
+    }
+  }
+
+  private resetElectionTimer(now: number): void {
+    this.electionDeadline = now + this.randomElectionTimeout();
+  }
+
+  private randomElectionTimeout(): number {
+    const { electionTimeoutMinMs: min, electionTimeoutMaxMs: max } = this.config;
+    return min + this.config.random() * (max - min);
+  }
+
+  private send(to: NodeId, body: RaftMessage): void {
+    this.out.messages.push({ to, body } satisfies OutgoingMessage);
+  }
+
+  private emit(level: LogLevel, text: string): void {
+    this.out.events.push({ level, role: this.role, term: this.term, text } satisfies RaftEvent);
+  }
+}
+
+export type { ReadOutcome, LogWrite };

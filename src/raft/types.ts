@@ -1,0 +1,157 @@
+// The vocabulary of the Raft core: roles, log entries, the messages nodes exchange, and the
+// Output batch through which the core tells its host what to persist, send and apply.
+// Message field names are snake_case because they travel as Maelstrom message bodies.
+import type { Json } from '../json.ts';
+
+export type NodeId = string;
+
+export type Role = 'follower' | 'precandidate' | 'candidate' | 'leader';
+
+/** What a log entry carries: the no-op a new leader appends, or an application command. */
+export type EntryData = { kind: 'noop' } | { kind: 'command'; command: Json };
+
+export interface LogEntry {
+  term: number;
+  data: EntryData;
+}
+
+/** The state Raft must not forget across a crash (Figure 2: currentTerm, votedFor). */
+export interface HardState {
+  term: number;
+  votedFor: NodeId | null;
+}
+
+/** RequestVote (§5.2), also used for pre-vote (dissertation §9.6) with pre_vote = true. */
+export interface RequestVote {
+  type: 'request_vote';
+  /** For a pre-vote: the term the sender WOULD campaign in (its term + 1); its real term is unchanged. */
+  term: number;
+  candidate_id: NodeId;
+  last_log_index: number;
+  last_log_term: number;
+  pre_vote: boolean;
+}
+
+export interface RequestVoteResult {
+  type: 'request_vote_result';
+  /** The voter's term; for a granted pre-vote, the term that was asked about. */
+  term: number;
+  vote_granted: boolean;
+  pre_vote: boolean;
+}
+
+/** AppendEntries (§5.3). With no entries it is the heartbeat. */
+export interface AppendEntries {
+  type: 'append_entries';
+  term: number;
+  leader_id: NodeId;
+  prev_log_index: number;
+  prev_log_term: number;
+  entries: LogEntry[];
+  leader_commit: number;
+  /** The leader's heartbeat round when this was sent; echoed back so ReadIndex can prove leadership. */
+  round: number;
+}
+
+export interface AppendEntriesResult {
+  type: 'append_entries_result';
+  term: number;
+  success: boolean;
+  /** On success: prev_log_index + entries.length, the highest index known to match the leader. */
+  match_index: number;
+  /** The prev_log_index of the request being answered, so the leader can spot stale rejections. */
+  reject_index: number;
+  /** On rejection, where the leader should retry from (fast back-off, §5.3 "optimization"). */
+  conflict_index: number;
+  /** On rejection, the term of the follower's entry at prev_log_index, or null if it has none. */
+  conflict_term: number | null;
+  round: number;
+}
+
+export type RaftMessage = RequestVote | RequestVoteResult | AppendEntries | AppendEntriesResult;
+export type RaftMessageType = RaftMessage['type'];
+export const RAFT_MESSAGE_TYPES: readonly RaftMessageType[] = [
+  'request_vote',
+  'request_vote_result',
+  'append_entries',
+  'append_entries_result',
+];
+
+export interface OutgoingMessage {
+  to: NodeId;
+  body: RaftMessage;
+}
+
+/** A committed entry, handed to the state machine exactly once, in index order. */
+export interface CommittedEntry {
+  index: number;
+  term: number;
+  data: EntryData;
+}
+
+/** The answer to a readIndex request: ok means "the state applied so far is linearizable to read". */
+export type ReadOutcome =
+  | { ctx: number; ok: true; index: number }
+  | { ctx: number; ok: false; reason: string; leaderId: NodeId | null };
+
+/** A change the host must make durable, in order, before sending the messages of the same batch. */
+export type LogWrite =
+  | { kind: 'truncate'; fromIndex: number }
+  | { kind: 'append'; firstIndex: number; entries: LogEntry[] };
+
+export type LogLevel = 'info' | 'debug' | 'warn';
+
+export interface RaftEvent {
+  level: LogLevel;
+  /** The role and term at the moment of the event, so log lines need no extra lookups. */
+  role: Role;
+  term: number;
+  text: string;
+}
+
+/**
+ * Everything one step of the core asks of its host. The contract (etcd's): persist hardState and
+ * logWrites first, then send messages; committed entries may be applied at once, then reads answered.
+ */
+export interface Output {
+  hardState: HardState | null;
+  logWrites: LogWrite[];
+  messages: OutgoingMessage[];
+  committed: CommittedEntry[];
+  reads: ReadOutcome[];
+  events: RaftEvent[];
+}
+
+export interface RaftConfig {
+  id: NodeId;
+  /** Every node of the cluster, including this one. */
+  nodeIds: NodeId[];
+  /** Election timeouts are drawn uniformly from [min, max] at every reset. */
+  electionTimeoutMinMs: number;
+  electionTimeoutMaxMs: number;
+  heartbeatIntervalMs: number;
+  preVote: boolean;
+  checkQuorum: boolean;
+  /** Most entries in one AppendEntries. */
+  maxEntriesPerMessage: number;
+  /** Most AppendEntries with entries in flight to one follower while replicating optimistically. */
+  maxInflightMessages: number;
+  /** The only source of randomness: uniform in [0, 1). The host chooses it (Math.random or a seeded PRNG). */
+  random: () => number;
+  /** Test-only fault injection, so the simulator can prove it catches broken cores. Never set in production. */
+  bugs?: { doubleVote?: boolean; commitOldTermByCounting?: boolean };
+}
+
+export interface RaftStatus {
+  id: NodeId;
+  role: Role;
+  term: number;
+  votedFor: NodeId | null;
+  leaderId: NodeId | null;
+  commitIndex: number;
+  appliedIndex: number;
+  lastLogIndex: number;
+  lastLogTerm: number;
+}
+
+export type ProposeResult = { ok: true; index: number; term: number } | { ok: false; leaderId: NodeId | null };
