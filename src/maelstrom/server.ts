@@ -71,6 +71,10 @@ export class MaelstromServer {
   private readonly pendingReads = new Map<number, { key: Json; respond: Respond }>();
   private nextReadCtx = 1;
 
+  /** Requests that arrived while no leader was known, waiting briefly for an election to finish. */
+  private parked: { op: KvOperation; respond: Respond; mayForward: boolean; until: number }[] = [];
+  private parkTimer: NodeJS.Timeout | null = null;
+
   private drainScheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private timerDeadline = Infinity;
@@ -262,8 +266,43 @@ export class MaelstromServer {
       void this.forward(status.leaderId, op, respond);
       return;
     }
+    if (status.leaderId === null) {
+      // An election is probably under way: hold the request for a while rather than fail it at once.
+      this.parked.push({ op, respond, mayForward, until: this.deps.now() + this.parkLimitMs() });
+      this.armParkTimer();
+      return;
+    }
     // Nothing was started, so this refusal is definite.
-    respond(errorBody(ErrorCode.temporarilyUnavailable, status.leaderId === null ? `no leader known in term ${status.term}` : `not the leader; ${status.leaderId} is`));
+    respond(errorBody(ErrorCode.temporarilyUnavailable, `not the leader; ${status.leaderId} is`));
+  }
+
+  /** Long enough for one election, short enough to answer before Maelstrom's 1 s client timeout. */
+  private parkLimitMs(): number {
+    return Math.min(this.deps.config.electionTimeoutMaxMs + 100, 600);
+  }
+
+  /** Retries parked requests once a leader is known; refuses (definitely: nothing started) those that waited too long. */
+  private releaseParked(now: number): void {
+    if (this.parked.length === 0 || this.core === null) return;
+    const leaderKnown = this.core.status().leaderId !== null;
+    const parked = this.parked;
+    this.parked = [];
+    for (const p of parked) {
+      if (leaderKnown) this.submit(p.op, p.respond, p.mayForward);
+      else if (now >= p.until) p.respond(errorBody(ErrorCode.temporarilyUnavailable, `no leader known in term ${this.core.status().term}`));
+      else this.parked.push(p);
+    }
+    this.armParkTimer();
+  }
+
+  private armParkTimer(): void {
+    if (this.parkTimer !== null || this.parked.length === 0) return;
+    const first = Math.min(...this.parked.map((p) => p.until));
+    this.parkTimer = setTimeout(() => {
+      this.parkTimer = null;
+      this.releaseParked(this.deps.now());
+      this.scheduleDrain();
+    }, Math.max(1, Math.ceil(first - this.deps.now())));
   }
 
   /** Node to node, under our own id: Maelstrom's partitions must be able to cut this path. */
@@ -313,6 +352,7 @@ export class MaelstromServer {
     for (const read of out.reads) this.answerRead(read);
     for (const m of out.messages) this.sendAfterPersist(m.to, m.body as unknown as Body);
     this.flushOutbox();
+    this.releaseParked(now);
     if (now - this.lastCleanup > 10_000) this.forgetAbandonedProposals(now);
     this.armTimer(core.nextDeadline(), now);
   }

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_CONFIG, parseConfig } from '../../src/config.ts';
+
+describe('configuration', () => {
+  it('defaults to 150-300 ms timeouts and 50 ms heartbeats', () => {
+    expect(parseConfig([], {})).toEqual(DEFAULT_CONFIG);
+  });
+
+  it('takes T from a flag as the range [T, 2T] and scales the heartbeat down to T/3 when needed', () => {
+    const c = parseConfig(['--election-timeout', '60'], {});
+    expect(c).toMatchObject({ electionTimeoutMinMs: 60, electionTimeoutMaxMs: 120, heartbeatIntervalMs: 20 });
+  });
+
+  it('reads the environment, and flags win over it', () => {
+    const env = { RAFT_ELECTION_TIMEOUT_MS: '500', RAFT_HEARTBEAT_MS: '100', RAFT_LOG: 'debug' };
+    expect(parseConfig([], env)).toMatchObject({ electionTimeoutMinMs: 500, electionTimeoutMaxMs: 1000, heartbeatIntervalMs: 100, logLevel: 'debug' });
+    expect(parseConfig(['--heartbeat-interval=40'], env)).toMatchObject({ heartbeatIntervalMs: 40 });
+  });
+
+  it.each([
+    [['--heartbeat-interval', '60'], /third/],
+    [['--election-timeout-min', '400', '--election-timeout-max', '300'], /greater than max/],
+    [['--election-timeout', '-5'], /positive/],
+    [['--election-timeout'], /needs a value/],
+    [['--log-level', 'loud'], /log level/],
+    [['--bogus'], /unknown argument/],
+  ])('rejects %j clearly', (argv, message) => {
+    expect(() => parseConfig(argv as string[], {})).toThrow(ConfigError);
+    expect(() => parseConfig(argv as string[], {})).toThrow(message);
+  });
+});
