@@ -1,3 +1,6 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 // Start-up configuration: command-line flags (Maelstrom passes anything after `--` to the binary)
 // and environment variables, validated once so a bad setting stops the node with a clear message.
 export type LogLevelSetting = 'debug' | 'info' | 'warn';
@@ -9,6 +12,8 @@ export interface NodeConfig {
   logLevel: LogLevelSetting;
   preVote: boolean;
   checkQuorum: boolean;
+  /** Directory for write-ahead log files; null keeps the log in memory (as Maelstrom never restarts a node). */
+  dataDir: string | null;
 }
 
 export const DEFAULT_CONFIG: NodeConfig = {
@@ -18,6 +23,7 @@ export const DEFAULT_CONFIG: NodeConfig = {
   logLevel: 'info',
   preVote: true,
   checkQuorum: true,
+  dataDir: join(tmpdir(), 'raft-maelstrom'),
 };
 
 export const USAGE = `usage: node.js [options]   (a Maelstrom node: JSON messages on stdin/stdout, logs on stderr)
@@ -28,6 +34,8 @@ export const USAGE = `usage: node.js [options]   (a Maelstrom node: JSON message
   --log-level debug|info|warn    stderr detail                                       (env RAFT_LOG; default info)
   --no-pre-vote                  campaign without asking for a pre-vote first        (env RAFT_PRE_VOTE=0)
   --no-check-quorum              leaders do not step down without a majority         (env RAFT_CHECK_QUORUM=0)
+  --data-dir DIR                 where the write-ahead log files go                  (env RAFT_DATA_DIR; default $TMPDIR/raft-maelstrom)
+  --no-wal                       keep the log in memory only                         (env RAFT_DATA_DIR=none)
   --help`;
 
 export class ConfigError extends Error {}
@@ -57,6 +65,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   let level: LogLevelSetting | undefined;
   let preVote = envFlag(env['RAFT_PRE_VOTE']);
   let checkQuorum = envFlag(env['RAFT_CHECK_QUORUM']);
+  let dataDir: string | null | undefined = env['RAFT_DATA_DIR'] === 'none' ? null : env['RAFT_DATA_DIR'] || undefined;
 
   if (env['RAFT_ELECTION_TIMEOUT_MS']) base = parseMs('RAFT_ELECTION_TIMEOUT_MS', env['RAFT_ELECTION_TIMEOUT_MS']);
   if (env['RAFT_ELECTION_TIMEOUT_MIN_MS']) min = parseMs('RAFT_ELECTION_TIMEOUT_MIN_MS', env['RAFT_ELECTION_TIMEOUT_MIN_MS']);
@@ -81,6 +90,8 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
       case '--log-level': level = parseLevel(value()); break;
       case '--no-pre-vote': preVote = false; break;
       case '--no-check-quorum': checkQuorum = false; break;
+      case '--data-dir': dataDir = value(); break;
+      case '--no-wal': dataDir = null; break;
       case '--help': case '-h': return 'help';
       default: throw new ConfigError(`unknown argument "${arg}"`);
     }
@@ -105,5 +116,6 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     logLevel: level ?? DEFAULT_CONFIG.logLevel,
     preVote: preVote ?? DEFAULT_CONFIG.preVote,
     checkQuorum: checkQuorum ?? DEFAULT_CONFIG.checkQuorum,
+    dataDir: dataDir === undefined ? DEFAULT_CONFIG.dataDir : dataDir,
   };
 }

@@ -37,6 +37,7 @@ function main(): void {
     now: () => performance.now(),
     random: Math.random,
     incarnation: randomUUID(),
+    dataDir: config.dataDir,
   });
   logger.info(
     `raft node starting: election timeout ${config.electionTimeoutMinMs}-${config.electionTimeoutMaxMs} ms, heartbeat ${config.heartbeatIntervalMs} ms, pre-vote ${config.preVote ? 'on' : 'off'}, check-quorum ${config.checkQuorum ? 'on' : 'off'}`,

@@ -12,21 +12,23 @@ import type { KvServiceClient } from './kv-service.ts';
 interface StoredHardState {
   term: number;
   voted_for: string | null;
+  /** Names this node's write-ahead log file, so a restarted process finds its own log and no other run's. */
+  log_id: string;
   incarnation: string;
   seq: number;
 }
 
 function parseStored(value: Json): StoredHardState | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  const { term, voted_for: votedFor, incarnation, seq } = value;
+  const { term, voted_for: votedFor, log_id: logId, incarnation, seq } = value;
   if (typeof term !== 'number' || !Number.isSafeInteger(term) || term < 0) return null;
   if (votedFor !== null && typeof votedFor !== 'string') return null;
-  if (typeof incarnation !== 'string' || typeof seq !== 'number') return null;
-  return { term, voted_for: votedFor, incarnation, seq };
+  if (typeof logId !== 'string' || typeof incarnation !== 'string' || typeof seq !== 'number') return null;
+  return { term, voted_for: votedFor, log_id: logId, incarnation, seq };
 }
 
 function toJson(s: StoredHardState): Json {
-  return { term: s.term, voted_for: s.voted_for, incarnation: s.incarnation, seq: s.seq };
+  return { term: s.term, voted_for: s.voted_for, log_id: s.log_id, incarnation: s.incarnation, seq: s.seq };
 }
 
 function sameValue(a: StoredHardState | null, b: StoredHardState | null): boolean {
@@ -47,6 +49,9 @@ export class HardStateStore {
   private acknowledgedTicket = 0;
   private readonly waiters: { ticket: number; resolve: () => void }[] = [];
 
+  /** Chosen at a fresh start, kept for the node's life: see StoredHardState.log_id. */
+  logId: string;
+
   constructor(
     private readonly kv: KvServiceClient,
     nodeId: string,
@@ -55,15 +60,16 @@ export class HardStateStore {
     private readonly retryDelayMs = 50,
   ) {
     this.key = `raft/${nodeId}/hard-state`;
+    this.logId = incarnation;
   }
 
   /** Reads the stored state at start-up, retrying until the service answers. A missing key is a fresh node. */
-  async load(): Promise<HardState> {
+  async load(): Promise<{ hardState: HardState; fresh: boolean }> {
     for (let attempt = 1; ; attempt++) {
       const result = await this.kv.read(this.key);
       if (result.kind === 'missing') {
         this.log('info', `no stored hard state at ${this.key}: starting fresh at term 0`);
-        return { term: 0, votedFor: null };
+        return { hardState: { term: 0, votedFor: null }, fresh: true };
       }
       if (result.kind === 'ok') {
         const parsed = parseStored(result.value);
@@ -72,8 +78,9 @@ export class HardStateStore {
           throw new Error(`stored hard state at ${this.key} is unreadable: ${JSON.stringify(result.value)}`);
         }
         this.stored = parsed;
+        this.logId = parsed.log_id;
         this.log('info', `restored hard state from ${this.key}: term ${parsed.term}, voted for ${parsed.voted_for ?? 'nobody'}`);
-        return { term: parsed.term, votedFor: parsed.voted_for };
+        return { hardState: { term: parsed.term, votedFor: parsed.voted_for }, fresh: false };
       }
       this.log('warn', `reading ${this.key} failed (${result.kind}), attempt ${attempt}; retrying`);
       await delay(this.retryDelayMs);
@@ -105,7 +112,7 @@ export class HardStateStore {
     while (this.wanted !== null) {
       const { state, ticket } = this.wanted;
       this.wanted = null;
-      const target: StoredHardState = { term: state.term, voted_for: state.votedFor, incarnation: this.incarnation, seq: ++this.seq };
+      const target: StoredHardState = { term: state.term, voted_for: state.votedFor, log_id: this.logId, incarnation: this.incarnation, seq: ++this.seq };
       await this.writeUntilStored(target);
       this.acknowledgedTicket = Math.max(this.acknowledgedTicket, ticket);
       for (let i = this.waiters.length - 1; i >= 0; i--) {

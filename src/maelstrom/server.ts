@@ -7,7 +7,10 @@ import type { KvOperation, KvResult } from '../kv/operations.ts';
 import { KvStateMachine } from '../kv/state-machine.ts';
 import type { Logger } from '../logger.ts';
 import { RaftNode } from '../raft/node.ts';
-import type { CommittedEntry, HardState, Output, ReadOutcome } from '../raft/types.ts';
+import type { CommittedEntry, HardState, LogEntry, Output, ReadOutcome } from '../raft/types.ts';
+import { WriteAheadLog } from '../storage/wal.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { RAFT_MESSAGE_TYPES } from '../raft/types.ts';
 import { HardStateStore } from './hard-state-store.ts';
 import { KvServiceClient } from './kv-service.ts';
@@ -46,6 +49,8 @@ export interface ServerDeps {
   incarnation: string;
   /** How long to wait for the lin-kv service before asking again. */
   serviceTimeoutMs?: number;
+  /** Where write-ahead log files go; null keeps the log in memory only. */
+  dataDir: string | null;
   /** How long a follower waits for the leader to answer a forwarded request. */
   forwardTimeoutMs?: number;
 }
@@ -61,6 +66,7 @@ export class MaelstromServer {
   private readonly kv = new KvStateMachine();
   private readonly rpc: Rpc;
   private store: HardStateStore | null = null;
+  private wal: WriteAheadLog | null = null;
 
   /** Messages held back until the hard state they depend on is durable: [ticket, dest, body]. */
   private outbox: { ticket: number; dest: string; body: Body }[] = [];
@@ -176,11 +182,14 @@ export class MaelstromServer {
 
   private async startRaft(): Promise<void> {
     let hardState: HardState = { term: 0, votedFor: null };
+    let entries: LogEntry[] = [];
     if (this.nodeIds.length > 1) {
       const kvClient = new KvServiceClient(this.rpc, 'lin-kv', this.deps.serviceTimeoutMs ?? 1000);
       const store = new HardStateStore(kvClient, this.nodeId, this.deps.incarnation, (level, text) => this.deps.logger.log(level, text));
       try {
-        hardState = await store.load();
+        const loaded = await store.load();
+        hardState = loaded.hardState;
+        entries = this.openLog(store.logId, loaded.fresh);
       } catch (err) {
         this.deps.logger.warn(`cannot start Raft: ${err instanceof Error ? err.message : String(err)}`);
         return; // stay up and answer error 11: a wrong term would be worse than no service
@@ -205,10 +214,29 @@ export class MaelstromServer {
         maxInflightMessages: 4,
         random: this.deps.random,
       },
-      { hardState, entries: [] },
+      { hardState, entries },
       this.deps.now(),
     );
     this.drain();
+  }
+
+  /**
+   * The log lives in a write-ahead file named by the log id stored with our term and vote, so a
+   * restarted process (the bench's kill nemesis) finds its own log and never another run's.
+   */
+  private openLog(logId: string, fresh: boolean): LogEntry[] {
+    if (this.deps.dataDir === null) return [];
+    const path = join(this.deps.dataDir, `${this.nodeId}-${logId}.wal`);
+    if (!fresh && !existsSync(path)) {
+      this.deps.logger.warn(`write-ahead log ${path} is missing although this node has run before: starting with an empty log`);
+    }
+    const { wal, state } = WriteAheadLog.open(path);
+    if (state.repaired !== null) {
+      this.deps.logger.warn(`write-ahead log ${path}: cut off a damaged tail at byte ${state.repaired.atOffset} (${state.repaired.droppedBytes} bytes, ${state.repaired.reason})`);
+    }
+    this.wal = wal;
+    this.deps.logger.info(`write-ahead log ${path}: ${state.entries.length} entries recovered`);
+    return state.entries;
   }
 
   private handleClientRequest(env: Envelope): void {
@@ -347,6 +375,8 @@ export class MaelstromServer {
     const now = this.deps.now();
     const out: Output = core.takeOutput(now);
     for (const e of out.events) this.deps.logger.log(e.level, e.text, e.role, e.term);
+    // Durability first: the log synchronously, term and vote through the service (messages wait for both).
+    if (out.logWrites.length > 0) this.wal?.append(null, out.logWrites);
     if (out.hardState !== null && this.store !== null) this.latestTicket = this.store.persist(out.hardState);
     for (const entry of out.committed) this.apply(entry);
     for (const read of out.reads) this.answerRead(read);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkInit, checkKvOperation, checkRaftMessage, parseLine } from '../../src/maelstrom/protocol.ts';
+import { type Body, checkInit, checkKvOperation, checkRaftMessage, parseLine } from '../../src/maelstrom/protocol.ts';
 
 describe('parseLine: every stdin line gets a verdict, nothing throws', () => {
   it('accepts a well-formed message', () => {
@@ -59,7 +59,7 @@ describe('checkInit', () => {
     { type: 'init', node_id: 'n3', node_ids: ['n1', 'n2'] },
     { type: 'init', node_id: 'n1', node_ids: ['n1', 'n1'] },
     { type: 'init', node_id: 'n1', node_ids: ['n1', 7] },
-  ])('refuses %j', (body) => {
+  ] as Body[])('refuses %j', (body) => {
     expect(checkInit(body).ok).toBe(false);
   });
 });

@@ -1,0 +1,163 @@
+// A write-ahead file for Raft's durable state: hard state records and log writes (append, truncate),
+// each framed as [payload length u32 LE][crc32 u32 LE][JSON payload], written and fsynced before the
+// caller sends anything that depends on it.
+//
+// Recovery replays records from the start. A record cut short by a crash (torn write) or whose
+// checksum does not match ends the valid prefix: the tail is cut off with a clear log line, never
+// replayed. Only the tail can be damaged this way, because records are only ever appended.
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { crc32 } from 'node:zlib';
+import type { HardState, LogEntry, LogWrite } from '../raft/types.ts';
+
+type WalRecord =
+  | { t: 'hard_state'; term: number; voted_for: string | null }
+  | { t: 'append'; first: number; entries: LogEntry[] }
+  | { t: 'truncate'; from: number };
+
+export interface RecoveredState {
+  hardState: HardState;
+  entries: LogEntry[];
+  records: number;
+  /** Set when a damaged tail was cut off. */
+  repaired: { atOffset: number; droppedBytes: number; reason: string } | null;
+}
+
+const HEADER_BYTES = 8;
+/** A length beyond this is corruption, not a record: no single write is that large. */
+const MAX_RECORD_BYTES = 256 * 1024 * 1024;
+
+export function encodeRecord(record: WalRecord): Buffer {
+  const payload = Buffer.from(JSON.stringify(record), 'utf8');
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
+  frame.writeUInt32LE(payload.length, 0);
+  frame.writeUInt32LE(crc32(payload), 4);
+  payload.copy(frame, HEADER_BYTES);
+  return frame;
+}
+
+function isRecord(v: unknown): v is WalRecord {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as { [k: string]: unknown };
+  switch (r['t']) {
+    case 'hard_state':
+      return typeof r['term'] === 'number' && (r['voted_for'] === null || typeof r['voted_for'] === 'string');
+    case 'append':
+      return typeof r['first'] === 'number' && Array.isArray(r['entries']);
+    case 'truncate':
+      return typeof r['from'] === 'number';
+    default:
+      return false;
+  }
+}
+
+/** Replays a WAL image. Pure: used by open() and by tests on hand-damaged bytes. */
+export function replay(bytes: Buffer): RecoveredState & { validBytes: number } {
+  let hardState: HardState = { term: 0, votedFor: null };
+  const entries: LogEntry[] = [];
+  let offset = 0;
+  let records = 0;
+  let damage: string | null = null;
+  while (offset < bytes.length) {
+    if (bytes.length - offset < HEADER_BYTES) {
+      damage = 'torn record header';
+      break;
+    }
+    const length = bytes.readUInt32LE(offset);
+    const checksum = bytes.readUInt32LE(offset + 4);
+    if (length > MAX_RECORD_BYTES) {
+      damage = `impossible record length ${length}`;
+      break;
+    }
+    if (bytes.length - offset - HEADER_BYTES < length) {
+      damage = 'torn record (shorter than its header says)';
+      break;
+    }
+    const payload = bytes.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + length);
+    if (crc32(payload) !== checksum) {
+      damage = 'checksum mismatch';
+      break;
+    }
+    let record: unknown;
+    try {
+      record = JSON.parse(payload.toString('utf8'));
+    } catch {
+      damage = 'record is not valid JSON';
+      break;
+    }
+    if (!isRecord(record)) {
+      damage = 'record has an unknown shape';
+      break;
+    }
+    if (record.t === 'hard_state') {
+      hardState = { term: record.term, votedFor: record.voted_for };
+    } else if (record.t === 'truncate') {
+      entries.length = Math.min(entries.length, Math.max(record.from - 1, 0));
+    } else {
+      if (record.first > entries.length + 1) {
+        damage = `append at ${record.first} leaves a gap after ${entries.length}`;
+        break;
+      }
+      entries.length = record.first - 1;
+      for (const e of record.entries) entries.push(e);
+    }
+    records++;
+    offset += HEADER_BYTES + length;
+  }
+  return {
+    hardState,
+    entries,
+    records,
+    validBytes: offset,
+    repaired: damage === null ? null : { atOffset: offset, droppedBytes: bytes.length - offset, reason: damage },
+  };
+}
+
+export class WriteAheadLog {
+  private constructor(
+    readonly path: string,
+    private readonly fd: number,
+    private bytes: number,
+  ) {}
+
+  /** Opens (creating if needed) and recovers the file; a damaged tail is cut off before anything is appended. */
+  static open(path: string): { wal: WriteAheadLog; state: RecoveredState } {
+    mkdirSync(dirname(path), { recursive: true });
+    const fd = openSync(path, 'a+');
+    const bytes = readFileSync(path);
+    const state = replay(bytes);
+    if (state.repaired !== null) {
+      ftruncateSync(fd, state.validBytes);
+      fsyncSync(fd);
+    }
+    return { wal: new WriteAheadLog(path, fd, state.validBytes), state };
+  }
+
+  /** Writes the records for one Output batch and fsyncs them: durable when this returns. */
+  append(hardState: HardState | null, writes: readonly LogWrite[]): void {
+    const frames: Buffer[] = [];
+    if (hardState !== null) frames.push(encodeRecord({ t: 'hard_state', term: hardState.term, voted_for: hardState.votedFor }));
+    for (const w of writes) {
+      frames.push(w.kind === 'truncate' ? encodeRecord({ t: 'truncate', from: w.fromIndex }) : encodeRecord({ t: 'append', first: w.firstIndex, entries: w.entries }));
+    }
+    if (frames.length === 0) return;
+    const chunk = Buffer.concat(frames);
+    let written = 0;
+    while (written < chunk.length) written += writeSync(this.fd, chunk, written, chunk.length - written);
+    fsyncSync(this.fd);
+    this.bytes += chunk.length;
+  }
+
+  sizeBytes(): number {
+    return this.bytes;
+  }
+
+  /** For tests: the size the file really has on disk. */
+  fileSize(): number {
+    return fstatSync(this.fd).size;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
