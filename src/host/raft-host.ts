@@ -1,0 +1,293 @@
+// The host of the Raft core, independent of how bytes travel: Maelstrom's stdin/stdout and the
+// standalone TCP/HTTP mode both wrap this class. It owns the key-value state machine, the client
+// requests waiting for their entries to commit or their reads to be confirmed, and the order of
+// effects the core demands: make the log and hard state durable, THEN send what depends on them.
+import type { Json } from '../json.ts';
+import type { KvOperation, KvResult } from '../kv/operations.ts';
+import { KvStateMachine } from '../kv/state-machine.ts';
+import { checkKvOperation, errorBody, ErrorCode, type Body } from '../maelstrom/protocol.ts';
+import { RaftNode } from '../raft/node.ts';
+import type { CommittedEntry, HardState, LogEntry, LogLevel, LogWrite, NodeId, Output, RaftConfig, RaftMessage, RaftStatus, ReadOutcome } from '../raft/types.ts';
+
+/** A client reply body: read_ok / write_ok / cas_ok, or a Maelstrom error. */
+export type ClientReply = KvResult | { type: 'error'; code: number; text: string };
+
+/** Sends the one reply a client request gets. */
+export type Respond = (reply: ClientReply) => void;
+
+/** Durable storage as the host needs it. Tickets order hard-state writes that complete asynchronously. */
+export interface HostStorage {
+  /** Makes log writes durable before returning (called before anything of the batch is sent). */
+  appendLog(writes: readonly LogWrite[]): void;
+  /** Starts making `state` durable; returns a ticket for isDurable/whenDurable. */
+  persistHardState(state: HardState): number;
+  isDurable(ticket: number): boolean;
+  whenDurable(ticket: number): Promise<void>;
+}
+
+/** Time, timers and the network, as the host needs them. */
+export interface HostEnvironment {
+  now(): number;
+  setTimer(fn: () => void, delayMs: number): unknown;
+  clearTimer(handle: unknown): void;
+  /** Runs fn after the current batch of input (setImmediate), so requests arriving together travel together. */
+  defer(fn: () => void): void;
+  sendPeer(to: NodeId, body: RaftMessage): void;
+  /** Relays a client operation to the leader, node to node; 'timeout' if it does not answer. */
+  forward(leader: NodeId, op: KvOperation): Promise<ClientReply | 'timeout'>;
+  log(level: LogLevel, text: string, role?: string, term?: number): void;
+}
+
+export interface HostOptions {
+  raft: Omit<RaftConfig, 'random'> & { random: () => number };
+  persisted: { hardState: HardState; entries: readonly LogEntry[] };
+  storage: HostStorage;
+  env: HostEnvironment;
+}
+
+interface PendingProposal {
+  term: number;
+  respond: Respond;
+  createdAt: number;
+}
+
+/** Proposals whose fate is still unknown are forgotten after this long: their client gave up long ago. */
+const PROPOSAL_TTL_MS = 60_000;
+
+export class RaftHost {
+  readonly core: RaftNode;
+  private readonly kv = new KvStateMachine();
+  private readonly storage: HostStorage;
+  private readonly env: HostEnvironment;
+  private readonly parkLimitMs: number;
+
+  /** Effects held back until the hard state they depend on is durable, in order. */
+  private outbox: { ticket: number; send: () => void }[] = [];
+  private latestTicket = 0;
+  private waitingForTicket = 0;
+
+  private readonly pendingProposals = new Map<number, PendingProposal>();
+  private readonly pendingReads = new Map<number, { key: Json; respond: Respond }>();
+  private nextReadCtx = 1;
+  /** Requests that arrived while no leader was known, waiting briefly for an election to finish. */
+  private parked: { op: KvOperation; respond: Respond; mayForward: boolean; until: number }[] = [];
+  private parkTimer: unknown = null;
+
+  private drainScheduled = false;
+  private timer: unknown = null;
+  private timerDeadline = Infinity;
+  private lastCleanup = 0;
+  private stopped = false;
+
+  constructor(options: HostOptions) {
+    this.storage = options.storage;
+    this.env = options.env;
+    this.core = new RaftNode(options.raft, options.persisted, this.env.now());
+    // Long enough for one election, short enough to answer before Maelstrom's 1 s client timeout.
+    this.parkLimitMs = Math.min(options.raft.electionTimeoutMaxMs + 100, 600);
+    this.drain();
+  }
+
+  status(): RaftStatus {
+    return this.core.status();
+  }
+
+  /** A client operation: run here if we lead, forward once if we know who does, else wait briefly or refuse. */
+  submit(op: KvOperation, respond: Respond, mayForward: boolean): void {
+    if (this.stopped) return;
+    const status = this.core.status();
+    const gatedRespond: Respond = (reply) => this.afterPersist(() => respond(reply));
+    if (status.role === 'leader') {
+      if (op.type === 'read') {
+        const ctx = this.nextReadCtx++;
+        this.pendingReads.set(ctx, { key: op.key, respond: gatedRespond });
+        this.core.readIndex(ctx);
+      } else {
+        const result = this.core.propose({ op } as unknown as Json);
+        if (result.ok) this.pendingProposals.set(result.index, { term: result.term, respond: gatedRespond, createdAt: this.env.now() });
+        else gatedRespond(errorBody(ErrorCode.temporarilyUnavailable, 'not the leader'));
+      }
+      this.scheduleDrain();
+      return;
+    }
+    if (status.leaderId !== null && mayForward) {
+      void this.env.forward(status.leaderId, op).then((reply) => {
+        // The leader may have applied it: after a timeout only an indefinite error is honest.
+        respond(reply === 'timeout' ? errorBody(ErrorCode.timeout, `leader ${status.leaderId ?? '?'} did not answer in time; outcome unknown`) : reply);
+      });
+      return;
+    }
+    if (status.leaderId === null) {
+      this.parked.push({ op, respond, mayForward, until: this.env.now() + this.parkLimitMs });
+      this.armParkTimer();
+      return;
+    }
+    // Nothing was started, so this refusal is definite.
+    respond(errorBody(ErrorCode.temporarilyUnavailable, `not the leader; ${status.leaderId} is`));
+  }
+
+  /** A Raft message from a peer, already checked field by field. */
+  stepPeer(from: NodeId, msg: RaftMessage): void {
+    if (this.stopped) return;
+    this.core.step(from, msg, this.env.now());
+    this.scheduleDrain();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) this.env.clearTimer(this.timer);
+    if (this.parkTimer !== null) this.env.clearTimer(this.parkTimer);
+  }
+
+  // ---------------------------------------------------------------- output
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    this.env.defer(() => this.drain());
+  }
+
+  private drain(): void {
+    this.drainScheduled = false;
+    if (this.stopped) return;
+    const now = this.env.now();
+    const out: Output = this.core.takeOutput(now);
+    for (const e of out.events) this.env.log(e.level, e.text, e.role, e.term);
+    // Durability first: the log synchronously, then the hard state (messages wait for both).
+    if (out.logWrites.length > 0) this.storage.appendLog(out.logWrites);
+    if (out.hardState !== null) this.latestTicket = this.storage.persistHardState(out.hardState);
+    for (const entry of out.committed) this.apply(entry);
+    for (const read of out.reads) this.answerRead(read);
+    for (const m of out.messages) this.afterPersist(() => this.env.sendPeer(m.to, m.body));
+    this.releaseParked(now);
+    if (now - this.lastCleanup > 10_000) this.forgetAbandonedProposals(now);
+    this.armTimer(this.core.nextDeadline(), now);
+  }
+
+  private apply(entry: CommittedEntry): void {
+    const pending = this.pendingProposals.get(entry.index);
+    if (pending !== undefined) this.pendingProposals.delete(entry.index);
+    const op = decodeCommand(entry);
+    if (op === null) {
+      if (entry.data.kind !== 'noop') this.env.log('warn', `skipping undecodable entry at index ${entry.index}`);
+      if (pending !== undefined) this.answerSuperseded(pending, entry);
+      return;
+    }
+    const result = this.kv.apply(op);
+    if (pending === undefined) return;
+    if (pending.term === entry.term) pending.respond(result);
+    else this.answerSuperseded(pending, entry);
+  }
+
+  /**
+   * Our proposal at this index was replaced by another leader's entry. A (term, index) pair belongs to one
+   * leader, which proposed it once; a different committed entry there means ours can never commit.
+   * So this is the rare case where a definite refusal after appending is honest.
+   */
+  private answerSuperseded(pending: PendingProposal, entry: CommittedEntry): void {
+    pending.respond(errorBody(ErrorCode.temporarilyUnavailable, `entry at index ${entry.index} was superseded by term ${entry.term}; not applied`));
+  }
+
+  private answerRead(read: ReadOutcome): void {
+    const pending = this.pendingReads.get(read.ctx);
+    if (pending === undefined) return;
+    this.pendingReads.delete(read.ctx);
+    if (read.ok) pending.respond(this.kv.apply({ type: 'read', key: pending.key }));
+    else pending.respond(errorBody(ErrorCode.temporarilyUnavailable, `read refused: ${read.reason}`));
+  }
+
+  /** Retries parked requests once a leader is known; refuses (definitely: nothing started) those that waited too long. */
+  private releaseParked(now: number): void {
+    if (this.parked.length === 0) return;
+    const status = this.core.status();
+    const parked = this.parked;
+    this.parked = [];
+    for (const p of parked) {
+      if (status.leaderId !== null) this.submit(p.op, p.respond, p.mayForward);
+      else if (now >= p.until) p.respond(errorBody(ErrorCode.temporarilyUnavailable, `no leader known in term ${status.term}`));
+      else this.parked.push(p);
+    }
+    this.armParkTimer();
+  }
+
+  private armParkTimer(): void {
+    if (this.parkTimer !== null || this.parked.length === 0) return;
+    const first = Math.min(...this.parked.map((p) => p.until));
+    this.parkTimer = this.env.setTimer(() => {
+      this.parkTimer = null;
+      this.releaseParked(this.env.now());
+      this.scheduleDrain();
+    }, Math.max(1, Math.ceil(first - this.env.now())));
+  }
+
+  private forgetAbandonedProposals(now: number): void {
+    this.lastCleanup = now;
+    for (const [index, p] of this.pendingProposals) {
+      if (now - p.createdAt > PROPOSAL_TTL_MS) this.pendingProposals.delete(index);
+    }
+  }
+
+  /** Runs `effect` once the hard state persisted so far is durable; effects keep their order. */
+  private afterPersist(effect: () => void): void {
+    this.outbox.push({ ticket: this.latestTicket, send: effect });
+    this.flushOutbox();
+  }
+
+  private flushOutbox(): void {
+    let sent = 0;
+    while (sent < this.outbox.length) {
+      const next = this.outbox[sent] as { ticket: number; send: () => void };
+      if (!this.storage.isDurable(next.ticket)) {
+        if (this.waitingForTicket !== next.ticket) {
+          this.waitingForTicket = next.ticket;
+          void this.storage.whenDurable(next.ticket).then(() => this.flushOutbox());
+        }
+        break;
+      }
+      next.send();
+      sent++;
+    }
+    if (sent > 0) this.outbox.splice(0, sent);
+  }
+
+  private armTimer(deadline: number, now: number): void {
+    if (deadline === this.timerDeadline && this.timer !== null) return;
+    if (this.timer !== null) this.env.clearTimer(this.timer);
+    this.timerDeadline = deadline;
+    if (!Number.isFinite(deadline)) {
+      this.timer = null;
+      return;
+    }
+    this.timer = this.env.setTimer(() => {
+      this.timer = null;
+      this.timerDeadline = Infinity;
+      if (this.stopped) return;
+      this.core.tick(this.env.now());
+      this.drain();
+    }, Math.max(0, Math.ceil(deadline - now)));
+  }
+}
+
+/** The operation inside a committed entry, or null for a no-op or anything that does not decode. */
+function decodeCommand(entry: CommittedEntry): KvOperation | null {
+  if (entry.data.kind !== 'command') return null;
+  const command = entry.data.command;
+  const op = typeof command === 'object' && command !== null && !Array.isArray(command) ? command['op'] : undefined;
+  if (typeof op !== 'object' || op === null || Array.isArray(op)) return null;
+  const checked = checkKvOperation(op as Body);
+  return checked.ok ? checked.value : null;
+}
+
+/** Storage for tests and single-node clusters: everything is "durable" at once, nothing survives. */
+export class MemoryStorage implements HostStorage {
+  appendLog(): void {}
+  persistHardState(): number {
+    return 0;
+  }
+  isDurable(): boolean {
+    return true;
+  }
+  whenDurable(): Promise<void> {
+    return Promise.resolve();
+  }
+}
