@@ -48,7 +48,8 @@ describe('write-ahead log', () => {
       encodeRecord({ t: 'append', first: 1, entries: [entry(1, 1)] }),
     ]);
     const damaged = Buffer.from(good);
-    damaged[damaged.length - 3] ^= 0x10;
+    const at = damaged.length - 3;
+    damaged.writeUInt8((damaged.readUInt8(at) ^ 0x10) & 0xff, at);
     const result = replay(damaged);
     expect(result.repaired?.reason).toBe('checksum mismatch');
     expect(result.entries).toEqual([]);
