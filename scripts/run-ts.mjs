@@ -3,6 +3,7 @@
 // Signals are forwarded so Ctrl-C reaches the program (which stops its child processes).
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, basename } from 'node:path';
 
@@ -12,7 +13,7 @@ if (!entry) {
   process.stderr.write('usage: node scripts/run-ts.mjs <entry.ts> [args...]\n');
   process.exit(2);
 }
-const outfile = join(root, 'dist', '.run', basename(entry).replace(/\.ts$/, '') + '-' + entry.split('/')[0] + '.mjs');
+const outfile = join(root, 'dist', '.run', basename(entry).replace(/\.ts$/, '') + '-' + entry.split('/')[0] + '-' + process.pid + '.mjs');
 await build({
   entryPoints: [join(root, entry)],
   outfile,
@@ -27,4 +28,8 @@ await build({
 });
 const child = spawn(process.execPath, ['--enable-source-maps', outfile, ...args], { stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 1 : 255)));
+// One bundle per run (pid in the name) so that runs started side by side never overwrite each other's.
+child.on('exit', (code, signal) => {
+  rmSync(outfile, { force: true });
+  process.exit(code ?? (signal ? 128 + 1 : 255));
+});
