@@ -6,6 +6,7 @@ import { ConfigError, parseConfig, USAGE } from './config.ts';
 import { Logger } from './logger.ts';
 import { MaelstromServer } from './maelstrom/server.ts';
 import { Transport } from './maelstrom/transport.ts';
+import { runStandalone, wantsStandaloneMode } from './standalone/entry.ts';
 
 function main(): void {
   let config;
@@ -54,4 +55,7 @@ function main(): void {
   });
 }
 
-main();
+// --id, --port or --peers select the standalone cluster mode (TCP between nodes, HTTP for clients);
+// without them this is a Maelstrom node, exactly as before.
+if (wantsStandaloneMode(process.argv.slice(2))) runStandalone(process.argv.slice(2));
+else main();

@@ -1,0 +1,55 @@
+// Entry of the standalone cluster mode (dist/node.js --id ... --port ... --peers ...). Logs go to
+// stderr in the Maelstrom mode's format; stdout stays silent. SIGTERM/SIGINT close the ports and
+// exit 0; a SIGKILLed node loses nothing, because every write was fsynced before it mattered.
+import { performance } from 'node:perf_hooks';
+import { ConfigError } from '../config.ts';
+import { Logger } from '../logger.ts';
+import { parseStandaloneConfig, STANDALONE_USAGE } from './config.ts';
+import { StandaloneNode } from './standalone-node.ts';
+
+export { wantsStandaloneMode } from './config.ts';
+
+export function runStandalone(argv: readonly string[]): void {
+  let config;
+  try {
+    config = parseStandaloneConfig(argv, process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`raft node: invalid configuration: ${err.message}\n${STANDALONE_USAGE}\n`);
+    process.exit(2);
+  }
+  if (config === 'help') {
+    process.stderr.write(`${STANDALONE_USAGE}\n`);
+    process.exit(0);
+  }
+
+  let node: StandaloneNode | null = null;
+  const logger = new Logger(config.shared.logLevel, () => node?.logContext() ?? { node: config.name, role: 'starting', term: null });
+  const c = config.shared;
+  logger.info(
+    `raft node starting: election timeout ${c.electionTimeoutMinMs}-${c.electionTimeoutMaxMs} ms, heartbeat ${c.heartbeatIntervalMs} ms, pre-vote ${c.preVote ? 'on' : 'off'}, check-quorum ${c.checkQuorum ? 'on' : 'off'}`,
+  );
+  const started = new StandaloneNode({ config, logger, now: () => performance.now(), random: Math.random });
+  node = started;
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal} received: shutting down`);
+    // If closing hangs (a client holding a socket open), leave anyway: the state is on disk already.
+    setTimeout(() => process.exit(0), 2000).unref();
+    void started.shutdown().then(() => {
+      logger.info('shut down cleanly');
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
+  started.start().catch((err: unknown) => {
+    const e = err as NodeJS.ErrnoException;
+    logger.warn(`cannot start: ${e.code === 'EADDRINUSE' ? `address in use (${e.message})` : (e.stack ?? e.message)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,215 @@
+// The client side of a standalone node: a small JSON-over-HTTP API. Reads, writes and compare-and-set
+// go through RaftHost.submit exactly like Maelstrom's read/write/cas, so they are linearizable, and
+// any node answers (a follower relays to the leader). Maelstrom's error codes map to HTTP statuses;
+// an outcome we cannot know is never reported as a failure: 504/500 say the operation may have happened.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ClientReply } from '../host/raft-host.ts';
+import type { Json } from '../json.ts';
+import type { KvOperation } from '../kv/operations.ts';
+import { ErrorCode } from '../maelstrom/protocol.ts';
+
+export interface HttpApiBackend {
+  status(): { [key: string]: Json };
+  submit(op: KvOperation, respond: (reply: ClientReply) => void): void;
+}
+
+export interface HttpApiOptions {
+  maxBodyBytes: number;
+  /** A request still unanswered after this long gets 504 (its operation may still happen). */
+  requestDeadlineMs: number;
+  /** Seconds a client should wait before retrying a 503. */
+  retryAfterSeconds: number;
+}
+
+export const DEFAULT_HTTP_OPTIONS: HttpApiOptions = { maxBodyBytes: 1024 * 1024, requestDeadlineMs: 5000, retryAfterSeconds: 1 };
+
+const INDEFINITE = 'the operation may or may not have happened; read the key to find out';
+
+interface HttpAnswer {
+  status: number;
+  body: { [key: string]: Json };
+  headers?: { [name: string]: string };
+}
+
+type BodyResult = { ok: true; value: Json } | { ok: false; answer: HttpAnswer };
+
+export class HttpApi {
+  private readonly server: Server;
+
+  constructor(
+    private readonly backend: HttpApiBackend,
+    private readonly options: HttpApiOptions = DEFAULT_HTTP_OPTIONS,
+  ) {
+    this.server = createServer((req, res) => {
+      this.route(req, res).catch((err: unknown) => {
+        send(res, { status: 500, body: { error: `internal error: ${err instanceof Error ? err.message : String(err)}`, outcome: INDEFINITE } });
+      });
+    });
+  }
+
+  listen(host: string, port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://node');
+    const method = req.method ?? 'GET';
+    if (url.pathname === '/status') {
+      if (method !== 'GET') return send(res, methodNotAllowed('GET'));
+      return send(res, { status: 200, body: this.backend.status() });
+    }
+    const match = /^\/kv\/([^/]+)(\/cas)?$/.exec(url.pathname);
+    if (match === null) return send(res, { status: 404, body: { error: `no such endpoint: ${method} ${url.pathname}` } });
+    let key: string;
+    try {
+      key = decodeURIComponent(match[1] as string);
+    } catch {
+      return send(res, { status: 400, body: { error: 'the key is not valid percent-encoding' } });
+    }
+    const isCas = match[2] !== undefined;
+
+    if (isCas) {
+      if (method !== 'POST') return send(res, methodNotAllowed('POST'));
+      const body = await this.readJsonBody(req);
+      if (!body.ok) return send(res, body.answer);
+      const v = body.value;
+      if (typeof v !== 'object' || v === null || Array.isArray(v) || !('from' in v) || !('to' in v)) {
+        return send(res, { status: 400, body: { error: 'cas needs a JSON object {"from": ..., "to": ...}' } });
+      }
+      return this.run({ type: 'cas', key, from: v['from'] as Json, to: v['to'] as Json }, res);
+    }
+    if (method === 'GET') return this.run({ type: 'read', key }, res);
+    if (method === 'PUT') {
+      const body = await this.readJsonBody(req);
+      if (!body.ok) return send(res, body.answer);
+      return this.run({ type: 'write', key, value: body.value }, res);
+    }
+    return send(res, methodNotAllowed('GET, PUT'));
+  }
+
+  private run(op: KvOperation, res: ServerResponse): void {
+    let answered = false;
+    const deadline = setTimeout(() => {
+      answered = true;
+      send(res, { status: 504, body: { error: `no answer within ${this.options.requestDeadlineMs} ms`, outcome: INDEFINITE } });
+    }, this.options.requestDeadlineMs);
+    this.backend.submit(op, (reply) => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(deadline);
+      send(res, this.answer(op, reply));
+    });
+  }
+
+  private answer(op: KvOperation, reply: ClientReply): HttpAnswer {
+    const key = op.key;
+    switch (reply.type) {
+      case 'read_ok':
+        return { status: 200, body: { key, value: reply.value } };
+      case 'write_ok':
+        return { status: 200, body: { key, value: op.type === 'write' ? op.value : null } };
+      case 'cas_ok':
+        return { status: 200, body: { key, value: op.type === 'cas' ? op.to : null } };
+      case 'error':
+        return this.errorAnswer(key, reply.code, reply.text);
+      default: {
+        const unreachable: never = reply;
+        return { status: 500, body: { error: `unexpected reply ${JSON.stringify(unreachable)}`, outcome: INDEFINITE } };
+      }
+    }
+  }
+
+  private errorAnswer(key: Json, code: number, text: string): HttpAnswer {
+    switch (code) {
+      case ErrorCode.keyDoesNotExist:
+        return { status: 404, body: { error: 'key does not exist', key } };
+      case ErrorCode.preconditionFailed:
+        return { status: 409, body: { error: text, key } };
+      case ErrorCode.temporarilyUnavailable:
+        return {
+          status: 503,
+          body: { error: text, outcome: 'not applied; retry later' },
+          headers: { 'Retry-After': String(this.options.retryAfterSeconds) },
+        };
+      case ErrorCode.malformedRequest:
+        return { status: 400, body: { error: text } };
+      case ErrorCode.timeout:
+        return { status: 504, body: { error: text, outcome: INDEFINITE } };
+      default:
+        return { status: 500, body: { error: text, outcome: INDEFINITE } };
+    }
+  }
+
+  /** Reads at most maxBodyBytes and parses them as JSON; 413 beyond the limit, 400 for bad JSON. */
+  private readJsonBody(req: IncomingMessage): Promise<BodyResult> {
+    const limit = this.options.maxBodyBytes;
+    const tooLarge: BodyResult = { ok: false, answer: { status: 413, body: { error: `request body larger than ${limit} bytes` }, headers: { Connection: 'close' } } };
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (declared > limit) {
+      discard(req);
+      return Promise.resolve(tooLarge);
+    }
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let over = false;
+      req.on('data', (chunk: Buffer) => {
+        if (over) return;
+        size += chunk.length;
+        if (size > limit) {
+          over = true;
+          chunks.length = 0;
+          discard(req);
+          resolve(tooLarge);
+          return;
+        }
+        chunks.push(chunk);
+      });
+      req.on('end', () => {
+        if (over) return;
+        const text = Buffer.concat(chunks).toString('utf8');
+        try {
+          resolve({ ok: true, value: JSON.parse(text) as Json });
+        } catch {
+          resolve({ ok: false, answer: { status: 400, body: { error: 'request body is not valid JSON' } } });
+        }
+      });
+      req.on('error', () => resolve({ ok: false, answer: { status: 400, body: { error: 'request body could not be read' } } }));
+    });
+  }
+}
+
+/**
+ * Lets the client finish sending (so it can read our 413 instead of a reset connection), but stops
+ * listening once it has sent far more than anyone legitimate would.
+ */
+function discard(req: IncomingMessage): void {
+  let drained = 0;
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > 64 * 1024 * 1024) req.destroy();
+  });
+  req.resume();
+}
+
+function methodNotAllowed(allowed: string): HttpAnswer {
+  return { status: 405, body: { error: `method not allowed; use ${allowed}` }, headers: { Allow: allowed } };
+}
+
+function send(res: ServerResponse, answer: HttpAnswer): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = `${JSON.stringify(answer.body)}\n`;
+  res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...answer.headers });
+  res.end(text);
+}

@@ -1,0 +1,237 @@
+// The standalone adapter around the same RaftHost the Maelstrom adapter uses: peers over TCP
+// (newline-delimited Maelstrom envelopes), clients over HTTP, term + vote + log in one fsynced
+// write-ahead file. Client operations that reach a follower are relayed to the leader node to node.
+import { RaftHost, type ClientReply } from '../host/raft-host.ts';
+import type { Json } from '../json.ts';
+import type { KvOperation } from '../kv/operations.ts';
+import type { Logger } from '../logger.ts';
+import { checkKvOperation, checkRaftMessage, errorBody, ErrorCode, isMessageId, parseLine, type Body } from '../maelstrom/protocol.ts';
+import { RAFT_MESSAGE_TYPES, type RaftMessage } from '../raft/types.ts';
+import type { StandaloneConfig } from './config.ts';
+import { openDurableState, type DurableState } from './durable-state.ts';
+import { HttpApi } from './http-api.ts';
+import { PeerLink } from './peer-link.ts';
+import { PeerListener } from './peer-listener.ts';
+
+const RAFT_TYPES = new Set<string>(RAFT_MESSAGE_TYPES);
+/** How long a follower waits for the leader to answer a relayed client operation. */
+const FORWARD_TIMEOUT_MS = 2000;
+
+interface PendingForward {
+  resolve: (reply: ClientReply | 'timeout') => void;
+  timer: NodeJS.Timeout;
+}
+
+export interface StandaloneDeps {
+  config: StandaloneConfig;
+  logger: Logger;
+  now: () => number;
+  random: () => number;
+}
+
+export class StandaloneNode {
+  private host: RaftHost | null = null;
+  private durable: DurableState | null = null;
+  private readonly links = new Map<string, PeerLink>();
+  private readonly listener: PeerListener;
+  private readonly http: HttpApi;
+  /** Peers' --id names, learned from their hellos, so /status can name the leader as people do. */
+  private readonly peerNames = new Map<string, string>();
+  private readonly pendingForwards = new Map<number, PendingForward>();
+  private nextMsgId = 1;
+
+  constructor(private readonly deps: StandaloneDeps) {
+    const { config } = deps;
+    const linkLog = (level: 'info' | 'warn' | 'debug', text: string): void => deps.logger.log(level, text);
+    for (const peer of config.peers) {
+      this.links.set(peer.raftId, new PeerLink(peer.raftId, peer.address, { type: 'hello', id: config.self.raftId, name: config.name }, linkLog));
+    }
+    this.listener = new PeerListener(
+      {
+        isPeer: (id) => this.links.has(id),
+        onHello: (id, name) => this.peerNames.set(id, name),
+        onLine: (from, line) => this.handlePeerLine(from, line),
+      },
+      linkLog,
+    );
+    this.http = new HttpApi({ status: () => this.statusJson(), submit: (op, respond) => this.submit(op, respond, true) });
+  }
+
+  /** For log lines: who we are and what the core thinks right now. */
+  logContext(): { node: string; role: string; term: number | null } {
+    const status = this.host?.status();
+    return { node: this.deps.config.name, role: status?.role ?? 'starting', term: status?.term ?? null };
+  }
+
+  /** Recovers durable state, then opens the peer and HTTP ports and starts dialling peers. Throws if a port is taken. */
+  async start(): Promise<void> {
+    const { config, logger } = this.deps;
+    this.durable = openDurableState(config.dataDir, (level, text) => logger.log(level, text));
+    const c = config.shared;
+    this.host = new RaftHost({
+      raft: {
+        id: config.self.raftId,
+        nodeIds: [config.self.raftId, ...config.peers.map((p) => p.raftId)],
+        electionTimeoutMinMs: c.electionTimeoutMinMs,
+        electionTimeoutMaxMs: c.electionTimeoutMaxMs,
+        heartbeatIntervalMs: c.heartbeatIntervalMs,
+        preVote: c.preVote,
+        checkQuorum: c.checkQuorum,
+        maxEntriesPerMessage: 500,
+        maxInflightMessages: 4,
+        random: this.deps.random,
+      },
+      persisted: this.durable.persisted,
+      storage: this.durable.storage,
+      env: {
+        now: this.deps.now,
+        setTimer: (fn, ms) => setTimeout(fn, ms),
+        clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
+        defer: (fn) => setImmediate(fn),
+        sendPeer: (to, body) => {
+          this.sendToPeer(to, body as unknown as Body);
+        },
+        forward: (leader, op) => this.forward(leader, op),
+        log: (level, text, role, term) => logger.log(level, text, role, term),
+      },
+    });
+    await this.listener.listen(config.self.address.host, config.self.address.port);
+    await this.http.listen(config.httpHost, config.httpPort);
+    for (const link of this.links.values()) link.start();
+    logger.info(
+      `standalone node ${config.name} (raft id ${config.self.raftId}) listening: peers on ${config.self.address.host}:${config.self.address.port}, HTTP on ${config.httpHost}:${config.httpPort}; cluster [${[config.self.raftId, ...config.peers.map((p) => p.raftId)].join(', ')}]`,
+    );
+  }
+
+  /** Stops timers and servers and closes the file; every write was already fsynced when it was made. */
+  async shutdown(): Promise<void> {
+    this.host?.stop();
+    for (const link of this.links.values()) link.close();
+    for (const pending of this.pendingForwards.values()) clearTimeout(pending.timer);
+    await Promise.all([this.listener.close(), this.http.close()]);
+    this.durable?.close();
+  }
+
+  private statusJson(): { [key: string]: Json } {
+    const { config } = this.deps;
+    const s = this.host?.status();
+    const nameOf = (raftId: string): string => (raftId === config.self.raftId ? config.name : (this.peerNames.get(raftId) ?? raftId));
+    return {
+      id: config.name,
+      raftId: config.self.raftId,
+      state: s?.role ?? 'starting',
+      term: s?.term ?? 0,
+      leader: s?.leaderId == null ? null : nameOf(s.leaderId),
+      leaderRaftId: s?.leaderId ?? null,
+      commitIndex: s?.commitIndex ?? 0,
+      lastLogIndex: s?.lastLogIndex ?? 0,
+      peers: [...this.links.values()].map((link) => ({ id: nameOf(link.peerId), raftId: link.peerId, connected: link.isConnected() })),
+    };
+  }
+
+  private sendToPeer(to: string, body: Body): boolean {
+    const link = this.links.get(to);
+    if (link === undefined) return false;
+    return link.send({ src: this.deps.config.self.raftId, dest: to, body });
+  }
+
+  private submit(op: KvOperation, respond: (reply: ClientReply) => void, mayForward: boolean): void {
+    if (this.host === null) {
+      respond(errorBody(ErrorCode.temporarilyUnavailable, 'starting up'));
+      return;
+    }
+    this.host.submit(op, respond, mayForward);
+  }
+
+  /** Relays a client operation to the leader over our link to it. */
+  private forward(leader: string, op: KvOperation): Promise<ClientReply | 'timeout'> {
+    const msgId = this.nextMsgId++;
+    return new Promise((resolve) => {
+      // Not even queued: the leader certainly never saw it, so a definite "try again" is honest.
+      if (!this.sendToPeer(leader, { type: 'forward', msg_id: msgId, request: op as unknown as Json })) {
+        resolve(errorBody(ErrorCode.temporarilyUnavailable, `leader ${leader} is unreachable from here`));
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.pendingForwards.delete(msgId);
+        resolve('timeout');
+      }, FORWARD_TIMEOUT_MS);
+      this.pendingForwards.set(msgId, { resolve, timer });
+    });
+  }
+
+  private handlePeerLine(from: string, line: string): void {
+    const parsed = parseLine(line);
+    if (parsed.kind === 'malformed') {
+      this.deps.logger.warn(`malformed line from peer ${from} (${parsed.reason})`);
+      return;
+    }
+    const { src, dest, body } = parsed.envelope;
+    if (src !== from || dest !== this.deps.config.self.raftId) {
+      this.deps.logger.warn(`dropped ${String(body['type'])} on ${from}'s connection claiming ${src} -> ${dest}`);
+      return;
+    }
+    const inReplyTo = body['in_reply_to'];
+    if (isMessageId(inReplyTo)) {
+      this.handleForwardReply(inReplyTo, body);
+      return;
+    }
+    const type = String(body['type']);
+    if (type === 'forward') {
+      this.handleForward(from, body);
+    } else if (RAFT_TYPES.has(type)) {
+      const checked = checkRaftMessage(body);
+      if (!checked.ok) {
+        this.deps.logger.warn(`refused raft message from ${from}: ${checked.reason}`);
+        return;
+      }
+      this.stepPeer(from, checked.value);
+    } else {
+      this.deps.logger.warn(`unsupported message type "${type}" from peer ${from}`);
+    }
+  }
+
+  private stepPeer(from: string, msg: RaftMessage): void {
+    this.host?.stepPeer(from, msg);
+  }
+
+  /** A peer relays a client operation to us because it believes we lead; we never relay it further. */
+  private handleForward(from: string, body: Body): void {
+    const msgId = body['msg_id'];
+    if (!isMessageId(msgId)) return;
+    const request = body['request'];
+    const checked = typeof request === 'object' && request !== null && !Array.isArray(request) ? checkKvOperation(request) : null;
+    const reply = (r: ClientReply): void => {
+      this.sendToPeer(from, { ...r, in_reply_to: msgId });
+    };
+    if (checked === null || !checked.ok) {
+      reply(errorBody(ErrorCode.malformedRequest, checked?.ok === false ? checked.reason : 'forward needs a "request" object'));
+      return;
+    }
+    this.submit(checked.value, reply, false);
+  }
+
+  private handleForwardReply(inReplyTo: number, body: Body): void {
+    const pending = this.pendingForwards.get(inReplyTo);
+    if (pending === undefined) return; // late: the client already got a 504
+    this.pendingForwards.delete(inReplyTo);
+    clearTimeout(pending.timer);
+    pending.resolve(relayedReply(body));
+  }
+}
+
+/** Rebuilds a relayed reply field by field: a peer's body is input, not something to trust blindly. */
+function relayedReply(body: Body): ClientReply {
+  switch (body['type']) {
+    case 'read_ok':
+      return { type: 'read_ok', value: body['value'] ?? null };
+    case 'write_ok':
+      return { type: 'write_ok' };
+    case 'cas_ok':
+      return { type: 'cas_ok' };
+    case 'error':
+      return { type: 'error', code: typeof body['code'] === 'number' ? body['code'] : ErrorCode.crash, text: String(body['text'] ?? '') };
+    default:
+      return errorBody(ErrorCode.crash, `leader sent an unexpected reply (${String(body['type'])}); outcome unknown`);
+  }
+}

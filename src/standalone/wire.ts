@@ -1,0 +1,71 @@
+// What travels on a node-to-node TCP connection: one JSON value per line. The first line names the
+// sender (hello); then come Maelstrom-style envelopes {src, dest, body} carrying the same bodies as
+// in the Maelstrom mode, and ping/pong lines that let the dialling side notice a silent peer.
+import type { Body } from '../maelstrom/protocol.ts';
+
+export interface Hello {
+  type: 'hello';
+  /** The sender's Raft id: the receiver checks it is a member. */
+  id: string;
+  /** The sender's --id, for /status and log lines. */
+  name: string;
+}
+
+export type ControlLine = Hello | { type: 'ping' } | { type: 'pong' };
+
+export interface WireEnvelope {
+  src: string;
+  dest: string;
+  body: Body;
+}
+
+/** The longest line we accept: far beyond any real batch, small enough to bound a bad peer's memory use. */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+export function encodeLine(value: ControlLine | WireEnvelope): string {
+  return `${JSON.stringify(value)}\n`;
+}
+
+/** A control line, or null if the line is something else (an envelope, or junk for the envelope parser). */
+export function parseControlLine(line: string): ControlLine | null {
+  // Envelopes never start with {"type": — a cheap test that spares a second JSON.parse per message.
+  if (!line.startsWith('{"type":')) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as { [key: string]: unknown };
+  if (v['type'] === 'ping' || v['type'] === 'pong') return { type: v['type'] };
+  if (v['type'] === 'hello' && typeof v['id'] === 'string' && typeof v['name'] === 'string') return { type: 'hello', id: v['id'], name: v['name'] };
+  return null;
+}
+
+/** Splits a byte stream into lines; reports overlong lines instead of buffering without bound. */
+export class LineSplitter {
+  private buffered = '';
+
+  constructor(
+    private readonly onLine: (line: string) => void,
+    private readonly onOverflow: () => void,
+  ) {}
+
+  push(chunk: string): void {
+    const text = this.buffered + chunk;
+    let start = 0;
+    let newline = text.indexOf('\n', start);
+    while (newline >= 0) {
+      const line = text.slice(start, newline);
+      if (line.trim() !== '') this.onLine(line);
+      start = newline + 1;
+      newline = text.indexOf('\n', start);
+    }
+    this.buffered = text.slice(start);
+    if (this.buffered.length > MAX_LINE_BYTES) {
+      this.buffered = '';
+      this.onOverflow();
+    }
+  }
+}
