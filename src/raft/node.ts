@@ -199,7 +199,8 @@ export class RaftNode {
         (msg.type === 'request_vote' && msg.pre_vote) || (msg.type === 'request_vote_result' && msg.pre_vote && msg.vote_granted);
       if (!isPreVoteTraffic) {
         // Figure 2, "Rules for all servers": a higher term makes us a follower first.
-        this.becomeFollower(msg.term, msg.type === 'append_entries' ? from : null, now, `saw term ${msg.term} from ${from}`);
+        // The leader itself is recorded (and logged as recognized) by handleAppendEntries.
+        this.becomeFollower(msg.term, null, now, `saw term ${msg.term} from ${from}`);
       }
     } else if (msg.term < this.term) {
       this.answerStaleMessage(from, msg);
@@ -401,7 +402,7 @@ export class RaftNode {
       this.emit('warn', `append_entries from ${from} in my own term ${this.term} while leader: ignored`);
       return;
     }
-    if (this.role !== 'follower') this.becomeFollower(this.term, from, now, `${from} is leader for term ${this.term}`);
+    if (this.role !== 'follower') this.becomeFollower(this.term, null, now, `${from} is leader for term ${this.term}`);
     if (this.leaderId !== from) {
       this.leaderId = from;
       this.emit('info', `recognized ${from} as leader for term ${this.term}`);
