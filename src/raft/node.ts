@@ -198,9 +198,9 @@ export class RaftNode {
       const isPreVoteTraffic =
         (msg.type === 'request_vote' && msg.pre_vote) || (msg.type === 'request_vote_result' && msg.pre_vote && msg.vote_granted);
       if (!isPreVoteTraffic) {
-        // Figure 2, "Rules for all servers": a higher term makes us a follower first.
-        // The leader itself is recorded (and logged as recognized) by handleAppendEntries.
-        this.becomeFollower(msg.term, null, now, `saw term ${msg.term} from ${from}`);
+        // Figure 2, "Rules for all servers": a higher term makes us a follower first. An append_entries
+        // names the new leader at once, so a deposed leader's failed reads can point clients to it.
+        this.becomeFollower(msg.term, msg.type === 'append_entries' ? from : null, now, `saw term ${msg.term} from ${from}`);
       }
     } else if (msg.term < this.term) {
       this.answerStaleMessage(from, msg);
@@ -252,6 +252,7 @@ export class RaftNode {
   private becomeFollower(term: number, leaderId: NodeId | null, now: number, reason: string): void {
     invariant(term >= this.term, `term would go back from ${this.term} to ${term}`);
     const previousRole = this.role;
+    const previousLeader = this.leaderId;
     if (term > this.term) {
       this.term = term;
       this.votedFor = null;
@@ -267,6 +268,7 @@ export class RaftNode {
     }
     if (previousRole !== 'follower') this.emit('info', `stepped down to follower, term ${this.term} (${reason})`);
     else this.emit('debug', `follower now in term ${this.term} (${reason})`);
+    if (leaderId !== null && leaderId !== previousLeader) this.emit('info', `recognized ${leaderId} as leader for term ${this.term}`);
   }
 
   private becomePreCandidate(now: number): void {
