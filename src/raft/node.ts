@@ -253,6 +253,7 @@ export class RaftNode {
     invariant(term >= this.term, `term would go back from ${this.term} to ${term}`);
     const previousRole = this.role;
     const previousLeader = this.leaderId;
+    const previousTerm = this.term;
     if (term > this.term) {
       this.term = term;
       this.votedFor = null;
@@ -268,7 +269,7 @@ export class RaftNode {
     }
     if (previousRole !== 'follower') this.emit('info', `stepped down to follower, term ${this.term} (${reason})`);
     else this.emit('debug', `follower now in term ${this.term} (${reason})`);
-    if (leaderId !== null && leaderId !== previousLeader) this.emit('info', `recognized ${leaderId} as leader for term ${this.term}`);
+    if (leaderId !== null && (leaderId !== previousLeader || term !== previousTerm)) this.emit('info', `recognized ${leaderId} as leader for term ${this.term}`);
   }
 
   private becomePreCandidate(now: number): void {
