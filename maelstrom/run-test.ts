@@ -196,7 +196,8 @@ async function runOnCluster(
 
 function analyse(ops: readonly HistoryOp[]): LinearizabilityResult | { error: string } {
   try {
-    return checkLinKv(ops);
+    // Bounded so a pathological key ends as 'unknown' (reported as such), never as a hung bench.
+    return checkLinKv(ops, { timeLimitMs: 60_000 });
   } catch (err) {
     // As in Jepsen, a checker that throws makes the workload :unknown instead of crashing the run.
     return { error: err instanceof Error ? err.message : String(err) };
