@@ -11,7 +11,7 @@ function splitmix32(x: number): number {
 }
 
 /** FNV-1a over the UTF-16 code units of a label: turns a fork label into 32 bits. */
-function hashLabel(label: string): number {
+export function hashLabel(label: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < label.length; i++) {
     h ^= label.charCodeAt(i);
@@ -88,6 +88,16 @@ export class Random {
       items[j] = tmp;
     }
     return items;
+  }
+
+  /** Uniform in [lo, hi). */
+  uniform(lo: number, hi: number): number {
+    return lo + this.next() * (hi - lo);
+  }
+
+  /** True with the given probability (never for 0). */
+  chance(probability: number): boolean {
+    return probability > 0 && this.next() < probability;
   }
 
   /** Exponentially distributed with the given mean (rate 1/mean). */

@@ -1,0 +1,568 @@
+// One deterministic run of a whole cluster: N RaftHosts (the real host and core), a simulated
+// network, simulated durable storage, simulated clients and a nemesis, all on one virtual clock.
+// Nothing here reads the real clock or draws unseeded randomness, so a seed replays exactly.
+//
+// Phases: faults (nemesis + lossy network) -> recovery (everything healed and restarted; measure
+// how long until a leader is known everywhere and every client is served again) -> drain (clients
+// stop; every node must catch up with the leader). Safety invariants are checked after every event,
+// and the history is checked for linearizability at the end.
+import { RaftHost, type ClientReply, type HostEnvironment } from '../../src/host/raft-host.ts';
+import type { Json } from '../../src/json.ts';
+import type { KvOperation } from '../../src/kv/operations.ts';
+import { RaftInvariantError } from '../../src/raft/node.ts';
+import type { RaftMessage, RaftStatus } from '../../src/raft/types.ts';
+import type { HistoryOp } from '../../maelstrom/history.ts';
+import { SimClients, type ClientStats } from './clients.ts';
+import { EventQueue, type SimEvent } from './event-queue.ts';
+import { FaultTally } from './fault-tally.ts';
+import { SafetyMonitor, SimViolation } from './invariants.ts';
+import { NO_MESSAGE_FAULTS, sampleLatency, SimNetwork } from './network.ts';
+import { Nemesis } from './nemesis.ts';
+import { describeGrudge, type Grudge, type PartitionShape } from './partitions.ts';
+import { Random } from '../../maelstrom/random.ts';
+import { drawScenario, type InjectedBug, type Scenario, type ScenarioProfile } from './scenario.ts';
+import { DurableDisk, SimHostStorage } from './storage.ts';
+import { describeMessage } from './describe-message.ts';
+import { Trace } from './trace.ts';
+
+/** What the simulator needs from a linearizability checker (checkLinKv fits). */
+export type HistoryChecker = (history: readonly HistoryOp[]) => {
+  valid: boolean | 'unknown';
+  keys: readonly { key: Json; valid: boolean | 'unknown'; explanation?: string }[];
+};
+
+export interface SimOptions {
+  seed: number;
+  nodeCount?: number;
+  bug?: InjectedBug;
+  /** Forces one scenario profile (default: drawn from the seed, 30% churn). */
+  profile?: ScenarioProfile;
+  faultPhaseMs?: number;
+  /** Checks the client history at the end; omitted = not checked. */
+  checker?: HistoryChecker;
+  /** Receives every trace line as it happens (the CLI's --trace). */
+  onTraceLine?: (line: string) => void;
+  /** How long after the faults stop the cluster may take to serve every client again. */
+  recoveryLimitMs?: number;
+}
+
+export interface Recovery {
+  /** Until one leader was known to every node. */
+  leaderMs: number;
+  /** Until the first client operation invoked after the faults stopped succeeded. */
+  firstOkMs: number;
+  /** Until every node had answered a client operation invoked after the faults stopped. */
+  clientsMs: number;
+}
+
+export interface SimFailure {
+  kind: string;
+  message: string;
+  seed: number;
+  step: number;
+  timeMs: number;
+  traceTail: string[];
+}
+
+export interface SimResult {
+  seed: number;
+  nodeCount: number;
+  profile: ScenarioProfile;
+  bug: InjectedBug | null;
+  failure: SimFailure | null;
+  steps: number;
+  simulatedMs: number;
+  faults: Record<string, number>;
+  /** How long after the faults stopped the cluster took to serve again. */
+  recovery: Recovery | null;
+  clientOps: ClientStats;
+  linearizable: boolean | 'unknown' | 'not-checked';
+  traceHash: string;
+  history: HistoryOp[];
+  /** Terms that had a leader. */
+  leaderTerms: number;
+  /** Commits by a leader of an entry from an older term (zero unless the commitOldTermByCounting bug is on). */
+  oldTermCommits: number;
+  /** Old-term commits while another node held a conflicting newer entry at that index. */
+  dangerousOldTermCommits: number;
+}
+
+type PeerPayload =
+  | { kind: 'raft'; body: RaftMessage }
+  | { kind: 'forward'; rpcId: number; op: KvOperation; incarnation: number }
+  | { kind: 'forward-reply'; rpcId: number; reply: ClientReply; incarnation: number };
+
+interface SimNode {
+  index: number;
+  id: string;
+  disk: DurableDisk;
+  up: boolean;
+  incarnation: number;
+  host: RaftHost | null;
+  storage: SimHostStorage | null;
+  pendingForwards: Map<number, (reply: ClientReply | 'timeout') => void>;
+  nextRpcId: number;
+  /** Commit index at the last check (to spot a leader's commit advancing). */
+  lastCommitSeen: number;
+  /** While now < pausedUntil the process is stopped (events for it wait). */
+  pausedUntil: number;
+}
+
+const FORWARD_TIMEOUT_MS = 1500;
+const PROBE_INTERVAL_MS = 5;
+const DRAIN_LIMIT_MS = 5000;
+const TRACE_TAIL = 60;
+/** A crash may lose the messages the node sent this recently (not yet on the wire). */
+const CRASH_LOSS_WINDOW_MS = 2;
+/** Event tags for events that belong to no single node: the nemesis may touch any; clients touch none. */
+const ALL_NODES = -1;
+const CLIENTS_ONLY = -2;
+
+function isSimEvent(handle: unknown): handle is SimEvent {
+  return typeof handle === 'object' && handle !== null && 'cancelled' in handle && 'run' in handle;
+}
+
+export class Simulation {
+  readonly scenario: Scenario;
+  private readonly queue = new EventQueue();
+  private readonly root: Random;
+  private readonly tally = new FaultTally();
+  private readonly trace: Trace;
+  private readonly nodes: SimNode[];
+  private readonly names: string[];
+  private readonly network: SimNetwork<PeerPayload>;
+  private readonly monitor: SafetyMonitor;
+  private readonly clients: SimClients;
+  private readonly nemesis: Nemesis;
+  private readonly netRng: Random;
+  private readonly storageRng: Random;
+  private now = 0;
+  private step = 0;
+  private promiseResolved = false;
+  private pendingViolation: SimViolation | null = null;
+  private phase: 'faults' | 'recovery' | 'drain' | 'done' = 'faults';
+  private recoveryStart = 0;
+  private leaderAt = Infinity;
+  private recovery: Recovery | null = null;
+  private drainStart = 0;
+  private failure: SimFailure | null = null;
+  private linearizable: boolean | 'unknown' | 'not-checked' = 'not-checked';
+
+  constructor(private readonly options: SimOptions) {
+    this.root = new Random(options.seed);
+    this.scenario = drawScenario(this.root.fork('scenario'), options);
+    const n = this.scenario.nodeCount;
+    this.names = Array.from({ length: n }, (_, i) => `n${i}`);
+    this.trace = new Trace(400, options.onTraceLine ?? null);
+    this.monitor = new SafetyMonitor(this.names);
+    this.netRng = this.root.fork('network');
+    this.storageRng = this.root.fork('storage');
+    this.nodes = this.names.map((id, index) => ({
+      index, id, disk: new DurableDisk(), up: false, incarnation: 0, host: null, storage: null, pendingForwards: new Map(), nextRpcId: 1, lastCommitSeen: 0, pausedUntil: 0,
+    }));
+    this.network = new SimNetwork<PeerPayload>(this.queue, this.netRng, n, this.scenario.latency, this.tally, () => this.now, (from, to, p) => this.deliver(from, to, p), CRASH_LOSS_WINDOW_MS);
+    this.clients = new SimClients(
+      this.root.fork('clients'),
+      {
+        now: () => this.now,
+        after: (delay, fn) => void this.queue.schedule(this.now + delay, CLIENTS_ONLY, fn),
+        request: (node, op, reply) => this.clientRequest(node, op, reply),
+        trace: (text) => this.traceLine(text),
+      },
+      this.monitor,
+      this.names,
+      { clients: this.scenario.clients, keys: this.scenario.keys, thinkTimeMs: this.scenario.thinkTimeMs, timeoutMs: this.scenario.clientTimeoutMs },
+    );
+    this.nemesis = new Nemesis(this.root.fork('nemesis'), this.scenario, {
+      now: () => this.now,
+      after: (delay, fn) => void this.queue.schedule(this.now + delay, ALL_NODES, fn),
+      faultsActive: () => this.phase === 'faults',
+      nodes: () => this.nodes.map((n) => ({ index: n.index, up: n.up, incarnation: n.incarnation, pausedUntil: n.pausedUntil, isLeader: n.host?.status().role === 'leader' })),
+      isPartitioned: () => this.network.isPartitioned(),
+      partition: (shape, grudge) => this.partition(shape, grudge),
+      heal: () => this.heal(),
+      crash: (index, kind) => this.crash(this.nodes[index] as SimNode, kind),
+      restart: (index) => this.restart(this.nodes[index] as SimNode),
+      pause: (index, until) => this.pause(this.nodes[index] as SimNode, until),
+    });
+  }
+
+  async run(): Promise<SimResult> {
+    const s = this.scenario;
+    this.traceLine(() => `scenario seed ${this.options.seed}: ${JSON.stringify({ ...s, partitionShapes: s.partitionShapes.join('|') })}${this.options.bug ? ` bug=${this.options.bug}` : ''}`);
+    this.queue.schedule(0, ALL_NODES, () => {
+      for (const node of this.nodes) this.startNode(node);
+      this.network.faults = s.messageFaults;
+      this.clients.start();
+      this.nemesis.start();
+    });
+    this.queue.schedule(s.faultPhaseMs, ALL_NODES, () => this.endFaults());
+    await this.loop();
+    // Checked even after a violation (the history so far is a valid, shorter history): it tells
+    // whether the broken invariant also showed to clients.
+    if (this.options.checker !== undefined) this.checkHistory(this.options.checker);
+    this.trace.mixText(this.failure?.kind ?? 'ok');
+    return {
+      seed: this.options.seed,
+      nodeCount: s.nodeCount,
+      profile: s.profile,
+      bug: this.options.bug ?? null,
+      failure: this.failure,
+      steps: this.step,
+      simulatedMs: this.now,
+      faults: this.tally.toRecord(),
+      recovery: this.recovery,
+      clientOps: this.clients.stats,
+      linearizable: this.linearizable,
+      traceHash: this.trace.hash(),
+      history: this.clients.history,
+      leaderTerms: this.monitor.leaderCount(),
+      oldTermCommits: this.monitor.oldTermCommits,
+      dangerousOldTermCommits: this.monitor.dangerousOldTermCommits,
+    };
+  }
+
+  // ------------------------------------------------------------------ the event loop
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      const event = this.queue.pop();
+      if (event === undefined || this.phase === 'done') return;
+      if (event.node >= 0 && (this.nodes[event.node] as SimNode).pausedUntil > event.deadline) {
+        // A paused process does nothing: its messages, timers and requests wait until it resumes.
+        this.queue.reschedule(event, (this.nodes[event.node] as SimNode).pausedUntil);
+        continue;
+      }
+      this.now = event.deadline;
+      this.step++;
+      this.trace.mix(this.step, Math.round(event.deadline * 1000), event.node);
+      try {
+        event.run();
+      } catch (err) {
+        this.fail(err);
+        return;
+      }
+      if (this.promiseResolved) {
+        // The host chains work on promises we resolved (durable hard state, forwarded replies):
+        // let those callbacks run now, at this virtual instant, before anything else happens.
+        this.promiseResolved = false;
+        for (let i = 0; i < 4; i++) await Promise.resolve();
+      }
+      try {
+        if (this.pendingViolation !== null) throw this.pendingViolation;
+        if (event.node >= 0) this.checkNode(this.nodes[event.node] as SimNode);
+        else if (event.node === ALL_NODES) for (const node of this.nodes) this.checkNode(node);
+      } catch (err) {
+        this.fail(err);
+        return;
+      }
+    }
+  }
+
+  private checkNode(node: SimNode): void {
+    if (node.host === null) return;
+    const status = node.host.status();
+    const oldTermCommitsBefore = this.monitor.oldTermCommits;
+    this.monitor.afterEvent(node.index, status);
+    if (this.monitor.oldTermCommits > oldTermCommitsBefore) this.traceLine(() => `${node.id} committed index ${status.commitIndex}, an entry of an older term, by counting replicas`);
+    if (status.role === 'leader' && status.commitIndex > node.lastCommitSeen) this.nemesis.onLeaderCommit(node.index, node.incarnation);
+    node.lastCommitSeen = status.commitIndex;
+  }
+
+  private fail(err: unknown): void {
+    const kind = err instanceof SimViolation ? err.kind : err instanceof RaftInvariantError ? 'core-invariant' : 'exception';
+    const message = err instanceof Error ? (err instanceof SimViolation ? err.message : (err.stack ?? err.message)) : String(err);
+    this.traceLine(`VIOLATION ${kind}: ${message}`);
+    this.failure = { kind, message, seed: this.options.seed, step: this.step, timeMs: this.now, traceTail: this.trace.tail(TRACE_TAIL) };
+    this.phase = 'done';
+  }
+
+  private traceLine(text: string | (() => string)): void {
+    this.trace.line(this.step, this.now, text);
+  }
+
+  // ------------------------------------------------------------------ nodes
+
+  private startNode(node: SimNode): void {
+    node.incarnation++;
+    node.up = true;
+    node.lastCommitSeen = 0;
+    node.pausedUntil = 0;
+    const incarnation = node.incarnation;
+    const storage = new SimHostStorage(node.disk, {
+      queue: this.queue,
+      rng: this.storageRng,
+      tally: this.tally,
+      nodeIndex: node.index,
+      now: () => this.now,
+      serviceLatency: () => this.storageRng.exponential(this.scenario.serviceLatencyMs),
+      onPromiseResolved: () => {
+        this.promiseResolved = true;
+      },
+      onLogWrites: (writes) => {
+        this.monitor.onLogWrites(node.index, writes);
+        if (node.host?.status().role === 'leader' && writes.some((w) => w.kind === 'append')) this.nemesis.onLeaderAppend(node.index, incarnation);
+      },
+    });
+    this.monitor.onRestart(node.index, { hardState: node.disk.hardState, log: node.disk.log });
+    node.storage = storage;
+    const raftRng = this.root.fork(`raft-${node.id}-${incarnation}`);
+    const s = this.scenario;
+    const bugs = this.options.bug === undefined ? undefined : { [this.options.bug]: true };
+    node.host = new RaftHost({
+      raft: {
+        id: node.id,
+        nodeIds: this.names,
+        electionTimeoutMinMs: s.electionTimeoutMinMs,
+        electionTimeoutMaxMs: s.electionTimeoutMaxMs,
+        heartbeatIntervalMs: s.heartbeatIntervalMs,
+        preVote: s.preVote,
+        checkQuorum: s.checkQuorum,
+        maxEntriesPerMessage: s.maxEntriesPerMessage,
+        maxInflightMessages: s.maxInflightMessages,
+        random: () => raftRng.next(),
+        ...(bugs === undefined ? {} : { bugs }),
+      },
+      persisted: { hardState: { ...node.disk.hardState }, entries: node.disk.log.slice() },
+      storage,
+      env: this.environment(node, incarnation),
+    });
+  }
+
+  private environment(node: SimNode, incarnation: number): HostEnvironment {
+    const alive = () => node.up && node.incarnation === incarnation;
+    return {
+      now: () => this.now,
+      setTimer: (fn, delayMs) => this.queue.schedule(this.now + delayMs, node.index, () => alive() && fn()),
+      clearTimer: (handle) => {
+        if (isSimEvent(handle)) handle.cancelled = true;
+      },
+      defer: (fn) => void this.queue.schedule(this.now, node.index, () => alive() && fn()),
+      sendPeer: (to, body) => {
+        if (!alive()) return;
+        try {
+          this.monitor.onSend(node.index, to, body, node.disk.hardState);
+        } catch (err) {
+          // May run inside a promise callback: keep the violation for the loop to report.
+          if (err instanceof SimViolation && this.pendingViolation === null) this.pendingViolation = err;
+        }
+        const toIndex = this.names.indexOf(to);
+        this.traceLine(() => `${node.id} -> ${to} ${describeMessage(body)}`);
+        this.network.send(node.index, toIndex, { kind: 'raft', body });
+      },
+      forward: (leader, op) =>
+        new Promise<ClientReply | 'timeout'>((resolve) => {
+          const rpcId = node.nextRpcId++;
+          node.pendingForwards.set(rpcId, resolve);
+          this.network.send(node.index, this.names.indexOf(leader), { kind: 'forward', rpcId, op, incarnation }, false);
+          this.queue.schedule(this.now + FORWARD_TIMEOUT_MS, node.index, () => {
+            if (node.incarnation !== incarnation || !node.pendingForwards.delete(rpcId)) return;
+            resolve('timeout');
+            this.promiseResolved = true;
+          });
+        }),
+      log: (level, text, role, term) => {
+        if (level === 'debug' && this.options.onTraceLine === undefined) return;
+        this.traceLine(() => `${node.id} [${role ?? '?'} t${term ?? '?'}] ${text}`);
+      },
+    };
+  }
+
+  private deliver(from: number, to: number, payload: PeerPayload): void {
+    const node = this.nodes[to] as SimNode;
+    if (!node.up || node.host === null) return;
+    const source = this.names[from] as string;
+    switch (payload.kind) {
+      case 'raft':
+        // Deliveries only in a live trace: runs without --trace keep the cheaper send-side lines.
+        if (this.options.onTraceLine !== undefined) this.traceLine(`${node.id} <- ${source} ${describeMessage(payload.body)}`);
+        node.host.stepPeer(source, payload.body);
+        return;
+      case 'forward': {
+        const incarnation = node.incarnation;
+        this.traceLine(() => `${node.id} got forwarded ${payload.op.type} from ${source}`);
+        node.host.submit(
+          payload.op,
+          (reply) => {
+            if (!node.up || node.incarnation !== incarnation) return;
+            this.network.send(to, from, { kind: 'forward-reply', rpcId: payload.rpcId, reply, incarnation: payload.incarnation }, false);
+          },
+          false,
+        );
+        return;
+      }
+      case 'forward-reply': {
+        if (node.incarnation !== payload.incarnation) return;
+        const resolve = node.pendingForwards.get(payload.rpcId);
+        if (resolve === undefined) return;
+        node.pendingForwards.delete(payload.rpcId);
+        resolve(payload.reply);
+        this.promiseResolved = true;
+        return;
+      }
+      default: {
+        const unreachable: never = payload;
+        throw new Error(`unknown payload ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  private crash(node: SimNode, kind = 'crash'): void {
+    if (kind !== 'crash') this.tally.add(kind);
+    this.tally.add('crash');
+    this.traceLine(`NEMESIS crash ${node.id}`);
+    this.trace.mixText(`crash ${node.id}`);
+    this.clients.recordNemesis('kill', node.id);
+    node.host?.stop();
+    node.storage?.crash();
+    node.host = null;
+    node.storage = null;
+    node.up = false;
+    node.pendingForwards.clear();
+    this.network.loseRecentFrom(node.index);
+    this.nemesis.onCrash(node.index, node.incarnation);
+  }
+
+  private restart(node: SimNode): void {
+    this.tally.add('restart');
+    this.traceLine(`NEMESIS restart ${node.id} (durable term ${node.disk.hardState.term}, vote ${node.disk.hardState.votedFor ?? '-'}, log ${node.disk.log.length})`);
+    this.trace.mixText(`restart ${node.id}`);
+    this.clients.recordNemesis('restart', node.id);
+    this.startNode(node);
+  }
+
+  // ------------------------------------------------------------------ clients
+
+  private clientRequest(index: number, op: KvOperation, reply: (r: ClientReply) => void): void {
+    const latency = () => sampleLatency(this.netRng, this.scenario.latency);
+    this.queue.schedule(this.now + latency(), index, () => {
+      const node = this.nodes[index] as SimNode;
+      if (!node.up || node.host === null) return; // a dead node never answers: the client times out
+      const incarnation = node.incarnation;
+      node.host.submit(
+        op,
+        (r) => {
+          if (!node.up || node.incarnation !== incarnation) return;
+          this.queue.schedule(this.now + latency(), CLIENTS_ONLY, () => reply(r));
+        },
+        true,
+      );
+    });
+  }
+
+  // ------------------------------------------------------------------ nemesis and phases
+
+  private pause(node: SimNode, until: number): void {
+    this.tally.add('pause');
+    this.traceLine(() => `NEMESIS pause ${node.id} until ${until.toFixed(3)} ms`);
+    this.trace.mixText(`pause ${node.id}`);
+    this.clients.recordNemesis('pause', node.id);
+    node.pausedUntil = until;
+  }
+
+  private partition(shape: PartitionShape, grudge: Grudge): void {
+    const described = describeGrudge(grudge, this.names);
+    this.network.setGrudge(grudge);
+    this.tally.add(`partition-${shape}`);
+    this.traceLine(() => `NEMESIS partition ${shape} ${JSON.stringify(described)}`);
+    this.trace.mixText(`partition ${JSON.stringify(described)}`);
+    this.clients.recordNemesis('start-partition', { shape, grudge: described });
+  }
+
+  private heal(): void {
+    this.network.heal();
+    this.tally.add('heal');
+    this.traceLine('NEMESIS heal');
+    this.clients.recordNemesis('stop-partition', 'network-healed');
+  }
+
+  private endFaults(): void {
+    this.traceLine('faults stop: healing the network, restarting crashed nodes, no more message faults');
+    if (this.network.isPartitioned()) this.heal();
+    this.network.faults = NO_MESSAGE_FAULTS;
+    for (const node of this.nodes) if (!node.up) this.restart(node);
+    this.phase = 'recovery';
+    this.recoveryStart = this.now;
+    this.clients.watchServiceFrom(this.now);
+    this.probe();
+  }
+
+  /** Watches recovery and the final drain every few virtual milliseconds. */
+  private probe(): void {
+    this.queue.schedule(this.now + PROBE_INTERVAL_MS, CLIENTS_ONLY, () => {
+      if (this.phase === 'recovery') this.probeRecovery();
+      else if (this.phase === 'drain') this.probeDrain();
+      if (this.phase !== 'done') this.probe();
+    });
+  }
+
+  private stableLeader(): RaftStatus | null {
+    const statuses = this.nodes.map((n) => n.host?.status() ?? null);
+    const leader = statuses.find((s) => s?.role === 'leader') ?? null;
+    if (leader === null) return null;
+    const agreed = statuses.every((s) => s !== null && s.term === leader.term && (s.role === 'leader' ? s.id === leader.id : s.leaderId === leader.id));
+    return agreed ? leader : null;
+  }
+
+  private probeRecovery(): void {
+    const limit = this.options.recoveryLimitMs ?? 10_000;
+    if (this.leaderAt === Infinity && this.stableLeader() !== null) this.leaderAt = this.now;
+    const servedAt = this.clients.allServedAt();
+    if (this.leaderAt !== Infinity && servedAt !== Infinity && this.clients.firstOkSince() !== Infinity) {
+      this.recovery = {
+        leaderMs: this.leaderAt - this.recoveryStart,
+        firstOkMs: this.clients.firstOkSince() - this.recoveryStart,
+        clientsMs: Math.max(servedAt, this.leaderAt) - this.recoveryStart,
+      };
+      this.traceLine(() => `recovered: leader known everywhere after ${this.recovery?.leaderMs.toFixed(1)} ms, first successful op after ${this.recovery?.firstOkMs.toFixed(1)} ms, every node served a client after ${this.recovery?.clientsMs.toFixed(1)} ms`);
+      this.clients.stop();
+      this.phase = 'drain';
+      this.drainStart = this.now;
+      return;
+    }
+    if (this.now - this.recoveryStart > limit) {
+      throw new SimViolation('liveness', `${limit} ms after the faults stopped: ${this.leaderAt === Infinity ? 'no leader known to every node' : 'some node never answered a client'} (${this.statusSummary()})`);
+    }
+  }
+
+  private probeDrain(): void {
+    const leader = this.stableLeader();
+    const caughtUp =
+      leader !== null &&
+      this.clients.inFlight() === 0 &&
+      this.nodes.every((n) => {
+        const s = n.host?.status();
+        return s !== undefined && s.appliedIndex === leader.commitIndex && s.lastLogIndex === leader.lastLogIndex;
+      });
+    if (caughtUp) {
+      this.traceLine(() => `drained: every node applied up to ${leader?.commitIndex}`);
+      this.phase = 'done';
+      return;
+    }
+    if (this.now - this.drainStart > DRAIN_LIMIT_MS) {
+      throw new SimViolation('liveness', `${DRAIN_LIMIT_MS} ms after clients stopped, the nodes have not converged (${this.statusSummary()})`);
+    }
+  }
+
+  private statusSummary(): string {
+    return this.nodes
+      .map((n) => {
+        const s = n.host?.status();
+        return s === undefined ? `${n.id}: down` : `${n.id}: ${s.role} t${s.term} leader=${s.leaderId ?? '-'} commit=${s.commitIndex} applied=${s.appliedIndex} log=${s.lastLogIndex}`;
+      })
+      .join('; ');
+  }
+
+  private checkHistory(checker: HistoryChecker): void {
+    const result = checker(this.clients.history);
+    this.linearizable = result.valid;
+    if (result.valid === false && this.failure === null) {
+      const bad = result.keys.filter((k) => k.valid === false).map((k) => `key ${JSON.stringify(k.key)}: ${k.explanation ?? 'not linearizable'}`);
+      this.fail(new SimViolation('linearizability', bad.join('\n')));
+    }
+  }
+}
+
+export async function runSimulation(options: SimOptions): Promise<SimResult> {
+  return new Simulation(options).run();
+}
