@@ -1,5 +1,6 @@
 // Partition shapes, as Maelstrom's nemesis computes them (see shared/maelstrom-compat.md §5.2), plus
 // asymmetric one-way cuts. A grudge maps each receiver to the senders whose messages it drops.
+import { grudgeFor } from '../../maelstrom/nemesis/partition-shapes.ts';
 import type { Random } from '../../maelstrom/random.ts';
 
 export type PartitionShape = 'one' | 'minority-third' | 'majority' | 'majorities-ring' | 'one-way';
@@ -7,65 +8,29 @@ export const PARTITION_SHAPES: readonly PartitionShape[] = ['one', 'minority-thi
 
 export type Grudge = Map<number, number[]>;
 
-/** Cuts every link between the two groups, both ways. */
-function splitGrudge(a: readonly number[], b: readonly number[]): Grudge {
+/**
+ * Maelstrom's four shapes come from the bench's own nemesis (one implementation for both, so the
+ * simulator explores exactly the partitions the bench injects); one-way cuts are the simulator's.
+ */
+export function makeGrudge(shape: PartitionShape, n: number, rng: Random): Grudge {
+  if (shape === 'one-way') return oneWayCuts(n, rng);
+  const names = Array.from({ length: n }, (_, i) => String(i));
   const g: Grudge = new Map();
-  for (const x of a) g.set(x, [...b]);
-  for (const y of b) g.set(y, [...a]);
+  for (const [receiver, senders] of grudgeFor(shape, names, rng)) g.set(Number(receiver), [...senders].map(Number));
   return g;
 }
 
-export function makeGrudge(shape: PartitionShape, n: number, rng: Random): Grudge {
-  const nodes = rng.shuffle(Array.from({ length: n }, (_, i) => i));
-  switch (shape) {
-    case 'one':
-      return splitGrudge(nodes.slice(0, 1), nodes.slice(1));
-    case 'minority-third': {
-      // floor((n-1)/3) nodes split off; for n = 3 that is nobody (Maelstrom's no-op partition).
-      const k = Math.floor((n - 1) / 3);
-      return splitGrudge(nodes.slice(0, k), nodes.slice(k));
-    }
-    case 'majority': {
-      const k = Math.floor(n / 2);
-      return splitGrudge(nodes.slice(0, k), nodes.slice(k));
-    }
-    case 'majorities-ring':
-      return majoritiesRing(nodes);
-    case 'one-way': {
-      // A few directed links cut one way only: a hears b, b does not hear a.
-      const g: Grudge = new Map();
-      const cuts = rng.int(1, n);
-      for (let i = 0; i < cuts; i++) {
-        const receiver = rng.int(0, n);
-        let sender = rng.int(0, n - 1);
-        if (sender >= receiver) sender++;
-        const senders = g.get(receiver) ?? [];
-        if (!senders.includes(sender)) senders.push(sender);
-        g.set(receiver, senders);
-      }
-      return g;
-    }
-    default: {
-      const unreachable: never = shape;
-      throw new Error(`unknown partition shape ${String(unreachable)}`);
-    }
-  }
-}
-
-/**
- * Ring of majorities: nodes sit in a (shuffled) ring; for each window of m = floor(n/2)+1 consecutive
- * nodes, the node in the window's middle hears only the nodes of its window. Every node thus sees a
- * majority, but no two nodes see the same one. For n = 3 the result is asymmetric (a one-way cycle).
- * Maelstrom uses a randomized construction for n > 5; we use the same windows for every n.
- */
-function majoritiesRing(ring: readonly number[]): Grudge {
-  const n = ring.length;
-  const m = Math.floor(n / 2) + 1;
+/** A few directed links cut one way only: a hears b, b does not hear a. */
+function oneWayCuts(n: number, rng: Random): Grudge {
   const g: Grudge = new Map();
-  for (let start = 0; start < n; start++) {
-    const window = Array.from({ length: m }, (_, j) => ring[(start + j) % n] as number);
-    const receiver = window[Math.floor(m / 2)] as number;
-    g.set(receiver, ring.filter((x) => !window.includes(x)));
+  const cuts = rng.int(1, n);
+  for (let i = 0; i < cuts; i++) {
+    const receiver = rng.int(0, n);
+    let sender = rng.int(0, n - 1);
+    if (sender >= receiver) sender++;
+    const senders = g.get(receiver) ?? [];
+    if (!senders.includes(sender)) senders.push(sender);
+    g.set(receiver, senders);
   }
   return g;
 }
