@@ -7,7 +7,7 @@ import type { KvOperation, KvResult } from '../kv/operations.ts';
 import { KvStateMachine } from '../kv/state-machine.ts';
 import { checkKvOperation, errorBody, ErrorCode, type Body } from '../maelstrom/protocol.ts';
 import { RaftNode } from '../raft/node.ts';
-import type { CommittedEntry, HardState, LogEntry, LogLevel, LogWrite, NodeId, Output, RaftConfig, RaftMessage, RaftStatus, ReadOutcome } from '../raft/types.ts';
+import type { CommittedEntry, EntryData, HardState, LogEntry, LogLevel, LogWrite, NodeId, Output, RaftConfig, RaftMessage, RaftStatus, ReadOutcome } from '../raft/types.ts';
 
 /** A client reply body: read_ok / write_ok / cas_ok, or a Maelstrom error. */
 export type ClientReply = KvResult | { type: 'error'; code: number; text: string };
@@ -268,14 +268,33 @@ export class RaftHost {
   }
 }
 
-/** The operation inside a committed entry, or null for a no-op or anything that does not decode. */
-function decodeCommand(entry: CommittedEntry): KvOperation | null {
+/** The operation inside a log entry, or null for a no-op or anything that does not decode. */
+export function decodeCommand(entry: { data: EntryData }): KvOperation | null {
   if (entry.data.kind !== 'command') return null;
   const command = entry.data.command;
   const op = typeof command === 'object' && command !== null && !Array.isArray(command) ? command['op'] : undefined;
   if (typeof op !== 'object' || op === null || Array.isArray(op)) return null;
   const checked = checkKvOperation(op as Body);
   return checked.ok ? checked.value : null;
+}
+
+/**
+ * Rebuilds the leader's answer to a forwarded request field by field, with exactly the fields
+ * Maelstrom's closed schemas allow: a peer's body is input, not something to pass on blindly.
+ */
+export function relayedReply(body: Body): ClientReply {
+  switch (body['type']) {
+    case 'read_ok':
+      return { type: 'read_ok', value: body['value'] ?? null };
+    case 'write_ok':
+      return { type: 'write_ok' };
+    case 'cas_ok':
+      return { type: 'cas_ok' };
+    case 'error':
+      return { type: 'error', code: typeof body['code'] === 'number' ? body['code'] : ErrorCode.crash, text: String(body['text'] ?? '') };
+    default:
+      return errorBody(ErrorCode.crash, `leader sent an unexpected reply (${String(body['type'])}); outcome unknown`);
+  }
 }
 
 /** Storage for tests and single-node clusters: everything is "durable" at once, nothing survives. */

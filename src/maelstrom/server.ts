@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodeConfig } from '../config.ts';
-import { RaftHost, MemoryStorage, type ClientReply, type HostStorage, type Respond } from '../host/raft-host.ts';
+import { RaftHost, MemoryStorage, relayedReply, type ClientReply, type HostStorage, type Respond } from '../host/raft-host.ts';
 import type { Json } from '../json.ts';
 import type { KvOperation } from '../kv/operations.ts';
 import type { Logger } from '../logger.ts';
@@ -262,7 +262,7 @@ export class MaelstromServer {
   /** Node to node, under our own id: Maelstrom's partitions must be able to cut this path. */
   private async forward(leader: string, op: KvOperation): Promise<ClientReply | 'timeout'> {
     const outcome = await this.rpc.call(leader, { type: 'forward', request: op as unknown as Json }, this.deps.forwardTimeoutMs ?? 1500);
-    return outcome.kind === 'timeout' ? 'timeout' : cleanReply(outcome.body);
+    return outcome.kind === 'timeout' ? 'timeout' : relayedReply(outcome.body);
   }
 
   private handleRaftMessage(env: Envelope): void {
@@ -289,21 +289,6 @@ export class MaelstromServer {
   }
 }
 
-/** Rebuilds a relayed reply with exactly the fields Maelstrom's closed schemas allow. */
-function cleanReply(body: Body): ClientReply {
-  switch (body['type']) {
-    case 'read_ok':
-      return { type: 'read_ok', value: body['value'] ?? null };
-    case 'write_ok':
-      return { type: 'write_ok' };
-    case 'cas_ok':
-      return { type: 'cas_ok' };
-    case 'error':
-      return { type: 'error', code: typeof body['code'] === 'number' ? body['code'] : ErrorCode.crash, text: String(body['text'] ?? '') };
-    default:
-      return errorBody(ErrorCode.crash, `leader sent an unexpected reply (${String(body['type'])}); outcome unknown`);
-  }
-}
 
 function abbreviate(text: string): string {
   return text.length > 200 ? `${text.slice(0, 200)}... (${text.length} chars)` : text;

@@ -1,7 +1,7 @@
 // The standalone adapter around the same RaftHost the Maelstrom adapter uses: peers over TCP
 // (newline-delimited Maelstrom envelopes), clients over HTTP, term + vote + log in one fsynced
 // write-ahead file. Client operations that reach a follower are relayed to the leader node to node.
-import { RaftHost, type ClientReply } from '../host/raft-host.ts';
+import { RaftHost, relayedReply, type ClientReply } from '../host/raft-host.ts';
 import type { Json } from '../json.ts';
 import type { KvOperation } from '../kv/operations.ts';
 import type { Logger } from '../logger.ts';
@@ -220,18 +220,3 @@ export class StandaloneNode {
   }
 }
 
-/** Rebuilds a relayed reply field by field: a peer's body is input, not something to trust blindly. */
-function relayedReply(body: Body): ClientReply {
-  switch (body['type']) {
-    case 'read_ok':
-      return { type: 'read_ok', value: body['value'] ?? null };
-    case 'write_ok':
-      return { type: 'write_ok' };
-    case 'cas_ok':
-      return { type: 'cas_ok' };
-    case 'error':
-      return { type: 'error', code: typeof body['code'] === 'number' ? body['code'] : ErrorCode.crash, text: String(body['text'] ?? '') };
-    default:
-      return errorBody(ErrorCode.crash, `leader sent an unexpected reply (${String(body['type'])}); outcome unknown`);
-  }
-}

@@ -4,8 +4,7 @@
 // the canonical committed sequence: the first entry any node applied at each index.
 import type { Json } from '../../src/json.ts';
 import { canonicalJson } from '../../src/kv/canonical.ts';
-import type { KvOperation } from '../../src/kv/operations.ts';
-import { checkKvOperation, type Body } from '../../src/maelstrom/protocol.ts';
+import { decodeCommand } from '../../src/host/raft-host.ts';
 import type { HardState, LogEntry, LogWrite, RaftMessage, RaftStatus } from '../../src/raft/types.ts';
 import { hashLabel } from '../../maelstrom/random.ts';
 import { DuplicateApplyError, ReferenceKv, type AppliedEffect } from './reference-kv.ts';
@@ -76,14 +75,6 @@ interface IncarnationWatch {
   appliedIndex: number;
 }
 
-export function decodeEntryOp(entry: LogEntry): KvOperation | null {
-  if (entry.data.kind !== 'command') return null;
-  const command = entry.data.command;
-  const op = typeof command === 'object' && command !== null && !Array.isArray(command) ? command['op'] : undefined;
-  if (typeof op !== 'object' || op === null || Array.isArray(op)) return null;
-  const checked = checkKvOperation(op as Body);
-  return checked.ok ? checked.value : null;
-}
 
 export class SafetyMonitor {
   private readonly mirrors: MirrorLog[];
@@ -275,7 +266,7 @@ export class SafetyMonitor {
         continue;
       }
       this.canonical.push(entry);
-      const op = decodeEntryOp(entry);
+      const op = decodeCommand(entry);
       if (op === null) continue;
       let effect: AppliedEffect | null;
       try {
