@@ -11,6 +11,8 @@ export interface PartitionPeriod {
   /** True when the test ended with the partition still in place (it is drawn to the end). */
   openAtEnd: boolean;
   description: string;
+  /** Receiver -> senders it drops, when the history says (Maelstrom's grudge). */
+  grudge?: Record<string, string[]>;
 }
 
 export interface NodeDownPeriod {
@@ -49,6 +51,21 @@ function looksLikeNodeId(s: string): boolean {
 export function nodesNamed(value: Json | undefined, knownNodes: ReadonlySet<string>): string[] {
   const found = stringsIn(value).filter((s) => knownNodes.has(s) || looksLikeNodeId(s));
   return [...new Set(found)];
+}
+
+/** The grudge inside a partition value ({grudge}, or Jepsen's ["isolated", {grudge}]), if any. */
+export function grudgeOf(value: Json | undefined): Record<string, string[]> | undefined {
+  if (value === null || value === undefined || typeof value !== 'object') return undefined;
+  if (Array.isArray(value)) return value.map((item) => grudgeOf(item)).find((g) => g !== undefined);
+  const inner = value['grudge'];
+  const grudge = inner !== undefined ? inner : value;
+  if (grudge === null || typeof grudge !== 'object' || Array.isArray(grudge)) return undefined;
+  const out: Record<string, string[]> = {};
+  for (const [receiver, senders] of Object.entries(grudge)) {
+    if (!Array.isArray(senders)) return undefined;
+    out[receiver] = senders.filter((s): s is string => typeof s === 'string');
+  }
+  return out;
 }
 
 /** A one-line account of a partition: its description if it has one, else its grudge. */
@@ -108,21 +125,32 @@ function nemesisActions(history: readonly HistoryOp[]): NemesisAction[] {
  */
 export function faultPeriods(history: readonly HistoryOp[], endS: number, knownNodes: ReadonlySet<string> = new Set()): FaultPeriod[] {
   const periods: FaultPeriod[] = [];
-  let openPartition: { startS: number; description: string } | null = null;
+  let openPartition: { startS: number; description: string; grudge?: Record<string, string[]> } | null = null;
+  const period = (open: NonNullable<typeof openPartition>, endAtS: number): PartitionPeriod => ({
+    kind: 'partition',
+    startS: open.startS,
+    endS: endAtS,
+    openAtEnd: false,
+    description: open.description,
+    ...(open.grudge !== undefined ? { grudge: open.grudge } : {}),
+  });
   const downSince = new Map<string, number>();
   for (const action of nemesisActions(history)) {
     if (START_PARTITION.has(action.f)) {
       // The completion usually carries the grudge; prefer the most detailed description.
       const description = action.values.map(describePartition).reduce((best, d) => (d.length > best.length ? d : best), '');
-      if (openPartition === null) openPartition = { startS: action.timeS, description };
+      const grudge = action.values.map((v) => grudgeOf(v)).find((g) => g !== undefined);
+      if (openPartition === null) openPartition = { startS: action.timeS, description, ...(grudge !== undefined ? { grudge } : {}) };
       else if (description !== '' && description !== openPartition.description) {
         // A new partition replacing the old one without a heal: close the old period here.
-        periods.push({ kind: 'partition', startS: openPartition.startS, endS: action.timeS, openAtEnd: false, description: openPartition.description });
-        openPartition = { startS: action.timeS, description };
+        periods.push(period(openPartition, action.timeS));
+        openPartition = { startS: action.timeS, description, ...(grudge !== undefined ? { grudge } : {}) };
+      } else if (openPartition.grudge === undefined && grudge !== undefined) {
+        openPartition.grudge = grudge; // Jepsen puts the grudge on the completion only
       }
     } else if (STOP_PARTITION.has(action.f)) {
       if (openPartition !== null) {
-        periods.push({ kind: 'partition', startS: openPartition.startS, endS: action.timeS, openAtEnd: false, description: openPartition.description });
+        periods.push(period(openPartition, action.timeS));
         openPartition = null;
       }
     } else if (KILL.has(action.f)) {
@@ -140,7 +168,7 @@ export function faultPeriods(history: readonly HistoryOp[], endS: number, knownN
     }
   }
   if (openPartition !== null) {
-    periods.push({ kind: 'partition', startS: openPartition.startS, endS: Math.max(endS, openPartition.startS), openAtEnd: true, description: openPartition.description });
+    periods.push({ ...period(openPartition, Math.max(endS, openPartition.startS)), openAtEnd: true });
   }
   for (const [node, since] of downSince) periods.push({ kind: 'node-down', node, startS: since, endS: Math.max(endS, since), openAtEnd: true });
   return periods.sort((a, b) => a.startS - b.startS);

@@ -42,8 +42,8 @@ export function writeReport(dir: string, input: ReportInput): { files: string[] 
   const faults = faultPeriods(input.history, endS, nodes);
   for (const f of faults) if (f.kind === 'node-down') nodes.add(f.node);
   const ops = completedClientOps(input.history);
-  const timeline = leadershipTimeline(events, faults, endS);
   const nodeList = [...nodes].sort(compareNodeIds);
+  const timeline = leadershipTimeline(events, faults, endS, nodeList);
 
   const title = 'Leader elections';
   const subtitle = summaryText(timeline);

@@ -2,7 +2,7 @@
 // and the nemesis's node-down periods. A leadership starts at 'elected leader for term Y' and
 // ends at the node's next step-down, at its death (kill), at its next start, or at the test's end.
 import type { NodeEvent } from './node-log.ts';
-import type { FaultPeriod, NodeDownPeriod } from './fault-periods.ts';
+import type { FaultPeriod, NodeDownPeriod, PartitionPeriod } from './fault-periods.ts';
 
 export type LeadershipEnd = 'stepped-down' | 'killed' | 'restarted' | 'test-end' | 're-elected';
 
@@ -58,9 +58,21 @@ function killBetween(downPeriods: readonly NodeDownPeriod[], node: string, fromS
   return kill?.startS;
 }
 
-export function leadershipTimeline(events: readonly NodeEvent[], faults: readonly FaultPeriod[], endS: number): LeadershipTimeline {
+/**
+ * Whether a partition cut `leader` off from a majority: fewer than a majority of the nodes (itself
+ * included) can still exchange messages with it both ways. Without the grudge or the node list we
+ * cannot tell, and assume it did.
+ */
+function cutsOffFromMajority(partition: PartitionPeriod, leader: string, nodeIds: readonly string[]): boolean {
+  const grudge = partition.grudge;
+  if (grudge === undefined || nodeIds.length === 0) return true;
+  const twoWay = nodeIds.filter((o) => o === leader || (!(grudge[leader] ?? []).includes(o) && !(grudge[o] ?? []).includes(leader))).length;
+  return twoWay < Math.floor(nodeIds.length / 2) + 1;
+}
+
+export function leadershipTimeline(events: readonly NodeEvent[], faults: readonly FaultPeriod[], endS: number, nodeIds: readonly string[] = []): LeadershipTimeline {
   const downPeriods = faults.filter((f): f is NodeDownPeriod => f.kind === 'node-down');
-  const partitionStarts = faults.filter((f) => f.kind === 'partition').map((f) => f.startS);
+  const partitions = faults.filter((f): f is PartitionPeriod => f.kind === 'partition');
   const intervals: LeadershipInterval[] = [];
   const candidacies: Candidacy[] = [];
   const starts: { node: string; atS: number }[] = [];
@@ -114,10 +126,10 @@ export function leadershipTimeline(events: readonly NodeEvent[], faults: readonl
   }
   for (const node of [...open.keys()]) close(node, endS, 'test-end');
   intervals.sort((a, b) => a.startS - b.startS);
-  return { intervals, elections: electionsOf(intervals, candidacies, partitionStarts), candidacies, starts };
+  return { intervals, elections: electionsOf(intervals, candidacies, partitions, nodeIds), candidacies, starts };
 }
 
-function electionsOf(intervals: readonly LeadershipInterval[], candidacies: readonly Candidacy[], partitionStarts: readonly number[]): Election[] {
+function electionsOf(intervals: readonly LeadershipInterval[], candidacies: readonly Candidacy[], partitions: readonly PartitionPeriod[], nodeIds: readonly string[]): Election[] {
   return intervals.map((interval, i) => {
     const election: Election = { atS: interval.startS, node: interval.node, term: interval.term };
     const candidacy = candidacies.filter((c) => c.node === interval.node && c.term === interval.term && c.atS <= interval.startS).pop();
@@ -130,8 +142,11 @@ function electionsOf(intervals: readonly LeadershipInterval[], candidacies: read
         election.lostBy = 'leader-ended';
       } else {
         // The old leader was still leading in its own eyes: the partition that started last while
-        // it led is what cost the cluster its leader.
-        const cut = partitionStarts.filter((t) => t > previous.startS && t <= interval.startS).pop();
+        // it led and cut it off from a majority is what cost the cluster its leader.
+        const cut = partitions
+          .filter((p) => p.startS > previous.startS && p.startS <= interval.startS && cutsOffFromMajority(p, previous.node, nodeIds))
+          .map((p) => p.startS)
+          .pop();
         if (cut !== undefined) {
           election.leaderlessForS = interval.startS - cut;
           election.lostBy = 'partition-started';

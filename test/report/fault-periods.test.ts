@@ -17,8 +17,8 @@ describe('faultPeriods', () => {
       [6.001, 'start-partition', { grudge: { n2: ['n0', 'n1'] } }],
     ]);
     expect(faultPeriods(history, 10)).toEqual([
-      { kind: 'partition', startS: 1, endS: 4, openAtEnd: false, description: 'n0 | n1 n2' },
-      { kind: 'partition', startS: 6, endS: 10, openAtEnd: true, description: 'n2 drops n0,n1' },
+      { kind: 'partition', startS: 1, endS: 4, openAtEnd: false, description: 'n0 | n1 n2', grudge: { n0: ['n1', 'n2'] } },
+      { kind: 'partition', startS: 6, endS: 10, openAtEnd: true, description: 'n2 drops n0,n1', grudge: { n2: ['n0', 'n1'] } },
     ]);
   });
 

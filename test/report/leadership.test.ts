@@ -61,6 +61,22 @@ describe('leadershipTimeline', () => {
     expect(timeline.starts.filter((s) => s.node === 'n1').map((s) => s.atS)).toEqual([0, 10]);
   });
 
+  it('dates a lost leader from a partition only if that partition cut it off from a majority', () => {
+    // n0 leads in term 1 and never logs a step-down; n1 wins term 2 at 5.52 s.
+    const twoLeaders = { n0: logs.n0.split('\n').slice(0, 3).join('\n'), n1: logs.n1 };
+    const nodes = ['n0', 'n1', 'n2'];
+    const isolating = (who: string, others: string[]): Record<string, string[]> => ({ [who]: others, ...Object.fromEntries(others.map((o) => [o, [who]])) });
+    const cutN0: FaultPeriod[] = [{ kind: 'partition', startS: 5, endS: 7, openAtEnd: false, description: 'n0 | n1 n2', grudge: isolating('n0', ['n1', 'n2']) }];
+    const cutN2: FaultPeriod[] = [{ kind: 'partition', startS: 5, endS: 7, openAtEnd: false, description: 'n2 | n0 n1', grudge: isolating('n2', ['n0', 'n1']) }];
+    const whenN0Cut = leadershipTimeline(allNodeEvents(twoLeaders, START), cutN0, 12, nodes).elections[1];
+    expect(whenN0Cut?.lostBy).toBe('partition-started');
+    expect(whenN0Cut?.leaderlessForS).toBeCloseTo(0.52, 9);
+    // Isolating n2 left n0 with a majority: that partition is not why n0 lost; the gap is unknown.
+    const whenN2Cut = leadershipTimeline(allNodeEvents(twoLeaders, START), cutN2, 12, nodes).elections[1];
+    expect(whenN2Cut?.lostBy).toBeUndefined();
+    expect(whenN2Cut?.leaderlessForS).toBeUndefined();
+  });
+
   it('ends a leadership at a restart when no kill was recorded', () => {
     const restartOnly = leadershipTimeline(allNodeEvents({ n1: logs.n1 }, START), [], 12);
     expect(restartOnly.intervals.map((i) => [i.endS, i.endedBy])).toEqual([[10, 'restarted']]);
