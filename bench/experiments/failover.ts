@@ -44,6 +44,7 @@ export async function failoverSection(ctx: RunContext): Promise<SectionResult> {
     {
       file: 'failover-cdf.svg',
       svg: cdfChart({
+        yLabel: 'fraction of failovers at or below',
         title: 'Time to a new leader after the leader fails',
         subtitle: `timeouts 150-300 ms, heartbeat 50 ms, latency 0, ${rounds} rounds each`,
         xLabel: 'ms from failure to `elected leader`',

@@ -103,6 +103,7 @@ export async function tuningSection(ctx: RunContext): Promise<SectionResult> {
   const charts = LATENCIES.map((latencyMs) => ({
     file: `tuning-failover-cdf-latency-${latencyMs}.svg`,
     svg: cdfChart({
+      yLabel: 'fraction of failovers at or below',
       title: `Failover time by election-timeout range (latency ${latencyMs} ms)`,
       subtitle: `3 nodes, leader isolated, ${plan.rounds} rounds per range`,
       xLabel: 'ms from failure to `elected leader`',

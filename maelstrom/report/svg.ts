@@ -386,7 +386,7 @@ export function cdfPoints(values: readonly number[], limit = 400): Point[] {
 }
 
 /** Empirical CDFs of several distributions on one plot; x may be log (latencies). */
-export function cdfChart(options: { title: string; subtitle?: string; xLabel: string; logX?: boolean; distributions: readonly Distribution[]; width?: number; height?: number }): string {
+export function cdfChart(options: { title: string; subtitle?: string; xLabel: string; yLabel?: string; logX?: boolean; distributions: readonly Distribution[]; width?: number; height?: number }): string {
   const series: LineSeries[] = options.distributions.map((d, i) => ({
     label: `${d.label} (n=${formatNumber(d.values.length)})`,
     colour: d.colour ?? SERIES_COLOURS[i % SERIES_COLOURS.length] ?? PALETTE.black,
@@ -399,7 +399,7 @@ export function cdfChart(options: { title: string; subtitle?: string; xLabel: st
     width: options.width,
     height: options.height,
     x: { label: options.xLabel, kind: options.logX === true ? 'log' : 'linear' },
-    y: { label: 'fraction of operations at or below', min: 0, max: 1 },
+    y: { label: options.yLabel ?? 'fraction of operations at or below', min: 0, max: 1 },
   };
   return lineChart(frame, series);
 }
