@@ -261,9 +261,15 @@ export class RaftHost {
     this.timer = this.env.setTimer(() => {
       this.timer = null;
       this.timerDeadline = Infinity;
-      if (this.stopped) return;
-      this.core.tick(this.env.now());
-      this.drain();
+      // Tick only after the input that is already waiting has been read: when a busy machine stalls
+      // the process past its election deadline, Node runs due timers BEFORE polling for input, so
+      // ticking right here would start an election although the leader's heartbeats sit unread in
+      // the pipe. Deferred, the tick sees them (the core re-checks every deadline against `now`).
+      this.env.defer(() => {
+        if (this.stopped) return;
+        this.core.tick(this.env.now());
+        this.drain();
+      });
     }, Math.max(0, Math.ceil(deadline - now)));
   }
 }
