@@ -93,6 +93,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof ArgsError ? 'usage error: ' : ''}${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  // A usage error is the user's typo: say what is wrong, not where in the bench it was noticed.
+  if (err instanceof ArgsError) process.stderr.write(`usage error: ${err.message}\n`);
+  else process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(err instanceof ArgsError ? 2 : 1);
 });
