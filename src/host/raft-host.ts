@@ -2,6 +2,7 @@
 // standalone TCP/HTTP mode both wrap this class. It owns the key-value state machine, the client
 // requests waiting for their entries to commit or their reads to be confirmed, and the order of
 // effects the core demands: make the log and hard state durable, THEN send what depends on them.
+import type { NodeConfig } from '../config.ts';
 import type { Json } from '../json.ts';
 import type { KvOperation, KvResult } from '../kv/operations.ts';
 import { KvStateMachine } from '../kv/state-machine.ts';
@@ -44,6 +45,29 @@ export interface HostOptions {
   storage: HostStorage;
   env: HostEnvironment;
 }
+
+/** The core's settings from the node's start-up configuration: both adapters run the same limits. */
+export function raftSettings(config: NodeConfig, id: NodeId, nodeIds: NodeId[], random: () => number): HostOptions['raft'] {
+  return {
+    id,
+    nodeIds,
+    electionTimeoutMinMs: config.electionTimeoutMinMs,
+    electionTimeoutMaxMs: config.electionTimeoutMaxMs,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    preVote: config.preVote,
+    checkQuorum: config.checkQuorum,
+    maxEntriesPerMessage: 500,
+    maxInflightMessages: 4,
+    random,
+  };
+}
+
+/** Node's own event loop as the host's timers (the simulator supplies virtual ones instead). */
+export const eventLoopTimers: Pick<HostEnvironment, 'setTimer' | 'clearTimer' | 'defer'> = {
+  setTimer: (fn, ms) => setTimeout(fn, ms),
+  clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  defer: (fn) => setImmediate(fn),
+};
 
 interface PendingProposal {
   term: number;

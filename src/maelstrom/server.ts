@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodeConfig } from '../config.ts';
-import { RaftHost, MemoryStorage, relayedReply, type ClientReply, type HostStorage, type Respond } from '../host/raft-host.ts';
+import { RaftHost, MemoryStorage, eventLoopTimers, raftSettings, relayedReply, type ClientReply, type HostStorage, type Respond } from '../host/raft-host.ts';
 import type { Json } from '../json.ts';
 import type { KvOperation } from '../kv/operations.ts';
 import type { Logger } from '../logger.ts';
@@ -177,27 +177,13 @@ export class MaelstromServer {
       // votes, so a single-node cluster runs without the service (and works where there is none).
       this.deps.logger.info('single-node cluster: term, vote and log kept in memory (there is no other voter)');
     }
-    const c = this.deps.config;
     this.host = new RaftHost({
-      raft: {
-        id: this.nodeId,
-        nodeIds: this.nodeIds,
-        electionTimeoutMinMs: c.electionTimeoutMinMs,
-        electionTimeoutMaxMs: c.electionTimeoutMaxMs,
-        heartbeatIntervalMs: c.heartbeatIntervalMs,
-        preVote: c.preVote,
-        checkQuorum: c.checkQuorum,
-        maxEntriesPerMessage: 500,
-        maxInflightMessages: 4,
-        random: this.deps.random,
-      },
+      raft: raftSettings(this.deps.config, this.nodeId, this.nodeIds, this.deps.random),
       persisted: { hardState, entries },
       storage,
       env: {
+        ...eventLoopTimers,
         now: this.deps.now,
-        setTimer: (fn, ms) => setTimeout(fn, ms),
-        clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
-        defer: (fn) => setImmediate(fn),
         sendPeer: (to, body) => this.deps.transport.send(to, body as unknown as Body),
         forward: (leader, op) => this.forward(leader, op),
         log: (level, text, role, term) => this.deps.logger.log(level, text, role, term),

@@ -7,6 +7,7 @@ import type { ClientReply } from '../host/raft-host.ts';
 import type { Json } from '../json.ts';
 import type { KvOperation } from '../kv/operations.ts';
 import { ErrorCode } from '../maelstrom/protocol.ts';
+import { listenOn } from './listen.ts';
 
 export interface HttpApiBackend {
   status(): { [key: string]: Json };
@@ -48,13 +49,7 @@ export class HttpApi {
   }
 
   listen(host: string, port: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
+    return listenOn(this.server, host, port);
   }
 
   close(): Promise<void> {

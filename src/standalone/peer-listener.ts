@@ -4,6 +4,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { LinkLog } from './peer-link.ts';
 import { encodeLine, LineSplitter, parseControlLine } from './wire.ts';
+import { listenOn } from './listen.ts';
 
 export interface PeerListenerHandlers {
   /** Is this Raft id one of our peers? */
@@ -30,13 +31,7 @@ export class PeerListener {
   }
 
   listen(host: string, port: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
+    return listenOn(this.server, host, port);
   }
 
   close(): Promise<void> {

@@ -1,7 +1,7 @@
 // The standalone adapter around the same RaftHost the Maelstrom adapter uses: peers over TCP
 // (newline-delimited Maelstrom envelopes), clients over HTTP, term + vote + log in one fsynced
 // write-ahead file. Client operations that reach a follower are relayed to the leader node to node.
-import { RaftHost, relayedReply, type ClientReply } from '../host/raft-host.ts';
+import { RaftHost, eventLoopTimers, raftSettings, relayedReply, type ClientReply } from '../host/raft-host.ts';
 import type { Json } from '../json.ts';
 import type { KvOperation } from '../kv/operations.ts';
 import type { Logger } from '../logger.ts';
@@ -67,27 +67,13 @@ export class StandaloneNode {
   async start(): Promise<void> {
     const { config, logger } = this.deps;
     this.durable = openDurableState(config.dataDir, (level, text) => logger.log(level, text));
-    const c = config.shared;
     this.host = new RaftHost({
-      raft: {
-        id: config.self.raftId,
-        nodeIds: [config.self.raftId, ...config.peers.map((p) => p.raftId)],
-        electionTimeoutMinMs: c.electionTimeoutMinMs,
-        electionTimeoutMaxMs: c.electionTimeoutMaxMs,
-        heartbeatIntervalMs: c.heartbeatIntervalMs,
-        preVote: c.preVote,
-        checkQuorum: c.checkQuorum,
-        maxEntriesPerMessage: 500,
-        maxInflightMessages: 4,
-        random: this.deps.random,
-      },
+      raft: raftSettings(config.shared, config.self.raftId, [config.self.raftId, ...config.peers.map((p) => p.raftId)], this.deps.random),
       persisted: this.durable.persisted,
       storage: this.durable.storage,
       env: {
+        ...eventLoopTimers,
         now: this.deps.now,
-        setTimer: (fn, ms) => setTimeout(fn, ms),
-        clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
-        defer: (fn) => setImmediate(fn),
         sendPeer: (to, body) => {
           this.sendToPeer(to, body as unknown as Body);
         },
