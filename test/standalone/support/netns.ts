@@ -21,12 +21,26 @@ export function netnsUnavailableReason(): string | null {
   } catch (err) {
     return `cannot create a network namespace (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); needs root or CAP_SYS_ADMIN`;
   }
+  // The lab also needs a bridge and veth pairs: probe those too, so a machine that allows
+  // namespaces but not these links skips the test with a reason instead of failing it.
+  const bridge = `rsp${process.pid % 100000}b`;
+  const veth = `rsp${process.pid % 100000}v`;
+  let reason: string | null = null;
   try {
-    ip('netns', 'del', probe);
-  } catch {
-    // best effort; the probe is empty
+    ip('link', 'add', bridge, 'type', 'bridge');
+    ip('link', 'add', veth, 'type', 'veth', 'peer', 'name', `${veth}p`);
+    ip('link', 'set', `${veth}p`, 'netns', probe);
+  } catch (err) {
+    reason = `cannot create a bridge or veth pair (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`;
   }
-  return null;
+  for (const cleanUp of [() => ip('link', 'del', veth), () => ip('link', 'del', bridge), () => ip('netns', 'del', probe)]) {
+    try {
+      cleanUp();
+    } catch {
+      // best effort: the probe's links may not exist, and deleting the namespace removes its end
+    }
+  }
+  return reason;
 }
 
 export class NamespaceLab {
