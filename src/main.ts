@@ -2,25 +2,15 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { ConfigError, parseConfig, USAGE } from './config.ts';
+import { parseConfig, USAGE } from './config.ts';
+import { configOrExit } from './config-or-exit.ts';
 import { Logger } from './logger.ts';
 import { MaelstromServer } from './maelstrom/server.ts';
 import { Transport } from './maelstrom/transport.ts';
 import { runStandalone, wantsStandaloneMode } from './standalone/entry.ts';
 
 function main(): void {
-  let config;
-  try {
-    config = parseConfig(process.argv.slice(2), process.env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`raft node: invalid configuration: ${err.message}\n${USAGE}\n`);
-    process.exit(2);
-  }
-  if (config === 'help') {
-    process.stderr.write(`${USAGE}\n`);
-    process.exit(0);
-  }
+  const config = configOrExit(() => parseConfig(process.argv.slice(2), process.env), USAGE);
 
   // If Maelstrom goes away, writes fail with EPIPE: that is the end of the run, not a crash to report.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -2,7 +2,7 @@
 // stderr in the Maelstrom mode's format; stdout stays silent. SIGTERM/SIGINT close the ports and
 // exit 0; a SIGKILLed node loses nothing, because every write was fsynced before it mattered.
 import { performance } from 'node:perf_hooks';
-import { ConfigError } from '../config.ts';
+import { configOrExit } from '../config-or-exit.ts';
 import { Logger } from '../logger.ts';
 import { parseStandaloneConfig, STANDALONE_USAGE } from './config.ts';
 import { StandaloneNode } from './standalone-node.ts';
@@ -10,18 +10,7 @@ import { StandaloneNode } from './standalone-node.ts';
 export { wantsStandaloneMode } from './config.ts';
 
 export function runStandalone(argv: readonly string[]): void {
-  let config;
-  try {
-    config = parseStandaloneConfig(argv, process.env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`raft node: invalid configuration: ${err.message}\n${STANDALONE_USAGE}\n`);
-    process.exit(2);
-  }
-  if (config === 'help') {
-    process.stderr.write(`${STANDALONE_USAGE}\n`);
-    process.exit(0);
-  }
+  const config = configOrExit(() => parseStandaloneConfig(argv, process.env), STANDALONE_USAGE);
 
   let node: StandaloneNode | null = null;
   const logger = new Logger(config.shared.logLevel, () => node?.logContext() ?? { node: config.name, role: 'starting', term: null });
