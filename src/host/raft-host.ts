@@ -6,7 +6,7 @@ import type { NodeConfig } from '../config.ts';
 import type { Json } from '../json.ts';
 import type { KvOperation, KvResult } from '../kv/operations.ts';
 import { KvStateMachine } from '../kv/state-machine.ts';
-import { checkKvOperation, errorBody, ErrorCode, type Body } from '../maelstrom/protocol.ts';
+import { checkKvOperation, errorBody, ErrorCode, type Body } from '../protocol/messages.ts';
 import { RaftNode } from '../raft/node.ts';
 import type { CommittedEntry, EntryData, HardState, LogEntry, LogLevel, LogWrite, NodeId, Output, RaftConfig, RaftMessage, RaftStatus, ReadOutcome } from '../raft/types.ts';
 

@@ -1,7 +1,7 @@
 // A client for Maelstrom's key-value services (lin-kv, seq-kv, lww-kv): read, write, cas, with
 // their answers turned into types. Timeouts are reported, never guessed at: the caller decides.
 import type { Json } from '../json.ts';
-import { ErrorCode, type Body } from './protocol.ts';
+import { ErrorCode, type Body } from '../protocol/messages.ts';
 import type { Rpc } from './rpc.ts';
 
 export type ServiceResult<T> =

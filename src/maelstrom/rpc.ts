@@ -1,6 +1,6 @@
 // Request/response on top of one-way messages: a callback per msg_id, a timeout per call, and late
 // or unknown replies dropped quietly (they are normal after a timeout or a partition).
-import type { Body } from './protocol.ts';
+import type { Body } from '../protocol/messages.ts';
 import type { Transport } from './transport.ts';
 
 export type RpcOutcome = { kind: 'reply'; body: Body } | { kind: 'timeout' };

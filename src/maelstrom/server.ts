@@ -24,7 +24,7 @@ import {
   parseLine,
   type Body,
   type Envelope,
-} from './protocol.ts';
+} from '../protocol/messages.ts';
 import { Rpc } from './rpc.ts';
 import type { Transport } from './transport.ts';
 

@@ -2,7 +2,7 @@
 // ONE line of JSON, and lines written in the same turn of the event loop go out in one write.
 // Maelstrom stops reading a node's stdout for good after a single line that is not a valid message,
 // so nothing but these lines may ever reach stdout (logs go to stderr).
-import type { Body } from './protocol.ts';
+import type { Body } from '../protocol/messages.ts';
 
 export interface Sink {
   write(chunk: string): void;

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { ClientReply } from '../host/raft-host.ts';
 import type { Json } from '../json.ts';
 import type { KvOperation } from '../kv/operations.ts';
-import { ErrorCode } from '../maelstrom/protocol.ts';
+import { ErrorCode } from '../protocol/messages.ts';
 import { listenOn } from './listen.ts';
 
 export interface HttpApiBackend {

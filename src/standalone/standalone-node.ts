@@ -5,7 +5,7 @@ import { RaftHost, eventLoopTimers, raftSettings, relayedReply, type ClientReply
 import type { Json } from '../json.ts';
 import type { KvOperation } from '../kv/operations.ts';
 import type { Logger } from '../logger.ts';
-import { checkKvOperation, checkRaftMessage, errorBody, ErrorCode, isMessageId, parseLine, type Body } from '../maelstrom/protocol.ts';
+import { checkKvOperation, checkRaftMessage, errorBody, ErrorCode, isMessageId, parseLine, type Body } from '../protocol/messages.ts';
 import { RAFT_MESSAGE_TYPES, type RaftMessage } from '../raft/types.ts';
 import type { StandaloneConfig } from './config.ts';
 import { openDurableState, type DurableState } from './durable-state.ts';

@@ -1,7 +1,7 @@
 // What travels on a node-to-node TCP connection: one JSON value per line. The first line names the
 // sender (hello); then come Maelstrom-style envelopes {src, dest, body} carrying the same bodies as
 // in the Maelstrom mode, and ping/pong lines that let the dialling side notice a silent peer.
-import type { Body } from '../maelstrom/protocol.ts';
+import type { Body } from '../protocol/messages.ts';
 
 export interface Hello {
   type: 'hello';

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientReply } from '../../src/host/raft-host.ts';
 import type { KvOperation } from '../../src/kv/operations.ts';
-import { ErrorCode } from '../../src/maelstrom/protocol.ts';
+import { ErrorCode } from '../../src/protocol/messages.ts';
 import { HttpApi } from '../../src/standalone/http-api.ts';
 import { freePort, http } from './support/cluster.ts';
 

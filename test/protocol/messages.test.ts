@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Body, checkInit, checkKvOperation, checkRaftMessage, parseLine } from '../../src/maelstrom/protocol.ts';
+import { type Body, checkInit, checkKvOperation, checkRaftMessage, parseLine } from '../../src/protocol/messages.ts';
 
 describe('parseLine: every stdin line gets a verdict, nothing throws', () => {
   it('accepts a well-formed message', () => {

@@ -1,5 +1,7 @@
-// The Maelstrom node protocol: message envelopes, error codes, and strict parsing of everything
-// that arrives on stdin. Nothing here throws on bad input: parsing returns a verdict the caller acts on.
+// The message vocabulary both adapters speak: Maelstrom-style envelopes and bodies, Maelstrom's error
+// codes, and strict parsing of client requests and Raft messages. The Maelstrom adapter reads it from
+// stdin, the standalone mode from TCP and HTTP, the host answers clients in it; none of them owns it.
+// Nothing here throws on bad input: parsing returns a verdict the caller acts on.
 import type { Json } from '../json.ts';
 import type { KvOperation } from '../kv/operations.ts';
 import { isValidTerm } from '../raft/node.ts';
