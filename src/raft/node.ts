@@ -479,6 +479,8 @@ export class RaftNode {
     const pr = this.progress.get(from);
     if (pr === undefined) return;
     pr.recentActive = true;
+    // step() let through only replies of our term, and a follower echoes a round only when it answers
+    // a request of that same term: so this round is one of ours, not a previous process's.
     if (m.round > pr.ackedRound && m.round <= this.roundsSent) {
       pr.ackedRound = m.round;
       this.updateReadRounds(now);
@@ -672,7 +674,10 @@ export class RaftNode {
         reject_index: msg.prev_log_index,
         conflict_index: 0,
         conflict_term: null,
-        round: msg.round,
+        // No round: this reply carries our newer term, and a leader of that term (perhaps a restarted
+        // process of the same node, whose rounds count from 0 again) must not read it as an answer to
+        // one of its own rounds. Only a reply in the term of the request it answers echoes a round.
+        round: 0,
       });
     } else if (msg.type === 'request_vote') {
       this.send(from, { type: 'request_vote_result', term: this.term, vote_granted: false, pre_vote: msg.pre_vote });

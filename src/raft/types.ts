@@ -65,6 +65,10 @@ export interface AppendEntriesResult {
   conflict_index: number;
   /** On rejection, the term of the follower's entry at prev_log_index, or null if it has none. */
   conflict_term: number | null;
+  /**
+   * The round of the AppendEntries answered, echoed only when the request was of the reply's term;
+   * 0 (no round) when a stale request is answered with a newer term.
+   */
   round: number;
 }
 

@@ -110,12 +110,12 @@ describe('§5.1 terms', () => {
     }
   });
 
-  it('§5.1 a stale AppendEntries is rejected with the current term, so the old leader learns it is stale', () => {
+  it('§5.1 a stale AppendEntries is rejected with the current term (and no round: §6.4), so the old leader learns it is stale', () => {
     const c = new Cluster(3, { nodes: { n1: { term: 3 } } });
     const out = c.receive('n1', 'n2', appendEntries({ term: 2, leader_id: 'n2', prev_log_index: 0, entries: entriesWithTerms([2]), round: 7 }));
     expect(c.status('n1')).toMatchObject({ term: 3, lastLogIndex: 0, leaderId: null });
     expect(messagesOfType(out, 'append_entries_result')).toEqual([
-      { to: 'n2', body: appendResult({ term: 3, success: false, match_index: 0, reject_index: 0, round: 7 }) },
+      { to: 'n2', body: appendResult({ term: 3, success: false, match_index: 0, reject_index: 0, round: 0 }) },
     ]);
   });
 

@@ -2,7 +2,7 @@
 // entry of its own term, so its commit index is current, and (2) a heartbeat round sent after the read
 // arrived is acknowledged by a majority, proving nobody has replaced it.
 import { describe, expect, it } from 'vitest';
-import { Cluster, HEARTBEAT, T, appendEntries, both, entriesWithTerms, from, messagesOfType, ofType, to } from './harness.ts';
+import { Cluster, HEARTBEAT, T, appendEntries, both, entriesWithTerms, from, messagesOfType, ofType, to, type Envelope } from './harness.ts';
 
 describe('§6.4 ReadIndex', () => {
   it('§6.4 the leader answers only after a majority acknowledges a heartbeat round sent for the read', () => {
@@ -118,6 +118,41 @@ describe('§6.4 ReadIndex', () => {
     c.advance(2 * T);
     expect(c.status('n1').role).not.toBe('leader');
     expect(c.reads.get('n1')).toEqual([{ ctx: 4, ok: false, reason: 'lost leadership', leaderId: null }]);
+  });
+
+  it('§6.4 a straggler reply to the previous process of the leader cannot confirm a read of the new one', () => {
+    // n1 leads term 1 and sends several heartbeat rounds; its AppendEntries to n2 are delayed.
+    const c = new Cluster(3);
+    c.elect('n1');
+    const oldRounds: Envelope[] = [];
+    for (let i = 0; i < 5; i++) {
+      c.tick('n1', c.now + HEARTBEAT);
+      oldRounds.push(...c.take(both(from('n1'), to('n2'))));
+      c.stabilize();
+    }
+    // n1 crashes and restarts; its rounds count from 0 again. It wins term 2 and commits its no-op.
+    c.crash('n1');
+    c.restart('n1');
+    c.elect('n1');
+    expect(c.status('n1')).toMatchObject({ role: 'leader', term: 2 });
+    c.node('n1').readIndex(1);
+    const readRound = messagesOfType(c.collect('n1'), 'append_entries')[0]?.body.round ?? 0;
+    c.drop(); // the read's own round never arrives anywhere
+    // n2 now gets the old process's AppendEntries with exactly that round number, answers it with
+    // its current term 2, and the answer reaches the new leader.
+    const straggler = oldRounds.find((e) => e.body.type === 'append_entries' && e.body.round === readRound);
+    expect(straggler).toBeDefined();
+    c.inFlight.push(straggler as Envelope);
+    c.deliver(to('n2'));
+    const answers = c.take(both(from('n2'), to('n1')));
+    expect(answers.map((e) => e.body)).toMatchObject([{ type: 'append_entries_result', term: 2, success: false }]);
+    c.inFlight.push(...answers);
+    c.deliver();
+    expect(c.reads.get('n1')).toEqual([]); // the new leader has no proof yet that it still leads
+    // A real round trip of its own term confirms it.
+    c.tick('n1', c.now + HEARTBEAT);
+    c.stabilize();
+    expect(c.reads.get('n1')).toEqual([{ ctx: 1, ok: true, index: c.status('n1').commitIndex }]);
   });
 
   it('§6.4 a single-node leader confirms reads by itself', () => {
