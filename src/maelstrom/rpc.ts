@@ -1,11 +1,12 @@
-// Request/response on top of one-way messages: a callback per msg_id, a timeout per call, and late
-// or unknown replies dropped quietly (they are normal after a timeout or a partition).
+// Request/response on top of one-way messages: a callback per (destination, msg_id), a timeout per
+// call, and late or unknown replies dropped quietly (they are normal after a timeout or a partition).
 import type { Body } from '../protocol/messages.ts';
 import type { Transport } from './transport.ts';
 
 export type RpcOutcome = { kind: 'reply'; body: Body } | { kind: 'timeout' };
 
 interface PendingCall {
+  dest: string;
   resolve: (outcome: RpcOutcome) => void;
   timer: NodeJS.Timeout;
 }
@@ -22,14 +23,17 @@ export class Rpc {
         this.pending.delete(msgId);
         resolve({ kind: 'timeout' });
       }, timeoutMs);
-      this.pending.set(msgId, { resolve, timer });
+      this.pending.set(msgId, { dest, resolve, timer });
     });
   }
 
-  /** Routes a reply to its caller. Returns false when nobody waits for it any more. */
-  handleReply(inReplyTo: number, body: Body): boolean {
+  /**
+   * Routes a reply to its caller. Returns false when nobody waits for it any more, or when it comes
+   * from someone other than the node or service the request went to (not an answer to our request).
+   */
+  handleReply(src: string, inReplyTo: number, body: Body): boolean {
     const call = this.pending.get(inReplyTo);
-    if (call === undefined) return false;
+    if (call === undefined || call.dest !== src) return false;
     this.pending.delete(inReplyTo);
     clearTimeout(call.timer);
     call.resolve({ kind: 'reply', body });

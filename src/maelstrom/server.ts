@@ -93,7 +93,7 @@ export class MaelstromServer {
     const msgId = body['msg_id'];
 
     if (isMessageId(body['in_reply_to'])) {
-      if (!this.rpc.handleReply(body['in_reply_to'], body)) this.deps.logger.debug(`dropped late or unknown reply ${type} from ${env.src}`);
+      if (!this.rpc.handleReply(env.src, body['in_reply_to'], body)) this.deps.logger.debug(`dropped late or unknown reply ${type} from ${env.src}`);
       return;
     }
     if (this.nodeId !== '' && env.dest !== this.nodeId) {

@@ -1,4 +1,5 @@
-// The only code that writes to stdout. Every message gets a fresh, increasing msg_id, is encoded as
+// The only code that writes to stdout. Every message gets a fresh, increasing msg_id (from a random
+// start, see randomFirstMessageId), is encoded as
 // ONE line of JSON, and lines written in the same turn of the event loop go out in one write.
 // Maelstrom stops reading a node's stdout for good after a single line that is not a valid message,
 // so nothing but these lines may ever reach stdout (logs go to stderr).
@@ -8,13 +9,28 @@ export interface Sink {
   write(chunk: string): void;
 }
 
+/**
+ * Where a process starts numbering its messages: a random point in [1, 2^50], which leaves room
+ * for 7 * 2^50 more messages below 2^53 (Maelstrom's msg_ids are JSON integers). Replies are matched
+ * by msg_id, and a restarted node is a new process: counting from 1 in every process would let a
+ * late reply meant for the previous one (say a cas_ok for its vote) answer the new one's request.
+ */
+export function randomFirstMessageId(random: () => number = Math.random): number {
+  return 1 + Math.floor(random() * 2 ** 50);
+}
+
 export class Transport {
-  private nextMsgId = 1;
+  private nextMsgId: number;
   private buffer: string[] = [];
   private flushScheduled = false;
   private nodeId = '';
 
-  constructor(private readonly sink: Sink) {}
+  constructor(
+    private readonly sink: Sink,
+    firstMsgId: number = randomFirstMessageId(),
+  ) {
+    this.nextMsgId = firstMsgId;
+  }
 
   setNodeId(id: string): void {
     this.nodeId = id;
