@@ -8,7 +8,7 @@ import type { KvOperation, KvResult } from '../kv/operations.ts';
 import { KvStateMachine } from '../kv/state-machine.ts';
 import { checkKvOperation, errorBody, ErrorCode, type Body } from '../protocol/messages.ts';
 import { RaftNode } from '../raft/node.ts';
-import type { CommittedEntry, EntryData, HardState, LogEntry, LogLevel, LogWrite, NodeId, Output, RaftConfig, RaftMessage, RaftStatus, ReadOutcome } from '../raft/types.ts';
+import type { CommittedEntry, EntryData, HardState, LogLevel, LogWrite, NodeId, Output, PersistedState, RaftConfig, RaftMessage, RaftStatus, ReadOutcome } from '../raft/types.ts';
 
 /** A client reply body: read_ok / write_ok / cas_ok, or a Maelstrom error. */
 export type ClientReply = KvResult | { type: 'error'; code: number; text: string };
@@ -24,6 +24,11 @@ export interface HostStorage {
   persistHardState(state: HardState): number;
   isDurable(ticket: number): boolean;
   whenDurable(ticket: number): Promise<void>;
+  /**
+   * The node started with its log lost (PersistedState.logLost) and has now caught up; the log writes
+   * that did it are durable. Storage that remembers the loss across restarts forgets it here.
+   */
+  logCaughtUp?(): void;
 }
 
 /** Time, timers and the network, as the host needs them. */
@@ -41,7 +46,7 @@ export interface HostEnvironment {
 
 export interface HostOptions {
   raft: Omit<RaftConfig, 'random'> & { random: () => number };
-  persisted: { hardState: HardState; entries: readonly LogEntry[] };
+  persisted: PersistedState;
   storage: HostStorage;
   env: HostEnvironment;
 }
@@ -102,11 +107,13 @@ export class RaftHost {
   private timerDeadline = Infinity;
   private lastCleanup = 0;
   private stopped = false;
+  private logLost: boolean;
 
   constructor(options: HostOptions) {
     this.storage = options.storage;
     this.env = options.env;
     this.core = new RaftNode(options.raft, options.persisted, this.env.now());
+    this.logLost = options.persisted.logLost === true;
     // Long enough for one election, short enough to answer before Maelstrom's 1 s client timeout.
     this.parkLimitMs = Math.min(options.raft.electionTimeoutMaxMs + 100, 600);
     this.drain();
@@ -179,6 +186,10 @@ export class RaftHost {
     for (const e of out.events) this.env.log(e.level, e.text, e.role, e.term);
     // Durability first: the log synchronously, then the hard state (messages wait for both).
     if (out.logWrites.length > 0) this.storage.appendLog(out.logWrites);
+    if (this.logLost && !this.core.status().logLost) {
+      this.logLost = false;
+      this.storage.logCaughtUp?.();
+    }
     if (out.hardState !== null) this.latestTicket = this.storage.persistHardState(out.hardState);
     for (const entry of out.committed) this.apply(entry);
     for (const read of out.reads) this.answerRead(read);

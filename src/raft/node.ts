@@ -16,13 +16,13 @@ import type {
   AppendEntriesResult,
   CommittedEntry,
   EntryData,
-  HardState,
   LogEntry,
   LogLevel,
   LogWrite,
   NodeId,
   OutgoingMessage,
   Output,
+  PersistedState,
   ProposeResult,
   RaftConfig,
   RaftEvent,
@@ -68,6 +68,10 @@ export class RaftNode {
   private leaderId: NodeId | null = null;
   private commitIndex = 0;
   private appliedIndex = 0;
+  /** Started without its log and not caught up yet: no votes, no pre-votes, no campaigns (§5.4). */
+  private logLost: boolean;
+  /** The term in which we last said we are not campaigning, so the line appears once per term. */
+  private quietTermLogged = -1;
 
   // Time: absolute deadlines in the host's milliseconds.
   private electionDeadline: number;
@@ -94,7 +98,7 @@ export class RaftNode {
   private out: Output = RaftNode.emptyOutput();
   private hardStateDirty = false;
 
-  constructor(config: RaftConfig, persisted: { hardState: HardState; entries: readonly LogEntry[] }, now: number) {
+  constructor(config: RaftConfig, persisted: PersistedState, now: number) {
     invariant(config.nodeIds.includes(config.id), `node ${config.id} is not in its own cluster`);
     invariant(isValidTerm(persisted.hardState.term), 'persisted term is not a non-negative integer');
     this.config = config;
@@ -103,9 +107,34 @@ export class RaftNode {
     this.term = persisted.hardState.term;
     this.votedFor = persisted.hardState.votedFor;
     this.log = new RaftLog(persisted.entries);
+    this.logLost = persisted.logLost === true;
     // Alone, there is nobody to wait for: campaign at once instead of after a timeout.
     this.electionDeadline = this.peers.length === 0 ? now : now + this.randomElectionTimeout();
     this.emit('info', `started as follower, term ${this.term}, log length ${this.log.lastIndex()}`);
+    if (this.logLost) this.startWithoutLog();
+  }
+
+  /**
+   * §5.4 (leader completeness) rests on every committed entry being held by a majority that keeps it:
+   * a voter only grants its vote to a candidate whose log is at least as up to date as its own. A node
+   * whose log is gone may have been part of such a majority, so with an empty log it would vote for
+   * a candidate that lacks committed entries. It therefore neither votes nor campaigns until it holds
+   * again everything it may once have acknowledged.
+   *
+   * When is that? Everything it acknowledged was acknowledged in a term <= its stored term S (a reply
+   * is only sent once its term is durable). We move to S + 1 at once, with no vote (as on hearing a
+   * newer term). Once a leader of our term L > S tells us a commit index whose entry is of term L,
+   * our log matches that leader's up to there, and (1) an entry committed in a term before L is in
+   * that leader's log (§5.4.3) below its first entry of term L, so in ours; (2) an entry committed in
+   * term L or later was committed with acknowledgements of that term, never with our lost ones.
+   * Meanwhile we accept and acknowledge AppendEntries: a lone acknowledgement never lets a leader
+   * lacking a committed entry win, since such a leader still needs votes, which we do not give.
+   */
+  private startWithoutLog(): void {
+    this.term += 1;
+    this.votedFor = null;
+    this.hardStateDirty = true;
+    this.emit('warn', `log lost: not voting or campaigning until caught up from a leader (moved to term ${this.term}, in which this node acknowledged nothing)`);
   }
 
   private static emptyOutput(): Output {
@@ -125,6 +154,7 @@ export class RaftNode {
       appliedIndex: this.appliedIndex,
       lastLogIndex: this.log.lastIndex(),
       lastLogTerm: this.log.lastTerm(),
+      logLost: this.logLost,
     };
   }
 
@@ -146,11 +176,24 @@ export class RaftNode {
       if (now >= this.quorumCheckDue) this.checkQuorum(now);
       return;
     }
+    if (now >= this.electionDeadline && this.logLost) {
+      this.waitForCatchUp(now);
+      return;
+    }
     if (now >= this.electionDeadline) {
       this.emit('info', `election timeout fired (${this.role}, leader ${this.leaderId ?? 'unknown'})`);
       if (this.config.preVote && this.peers.length > 0) this.becomePreCandidate(now);
       else this.becomeCandidate(now);
     }
+  }
+
+  /** An election timeout while the log is lost: the leader is presumed gone, but we do not campaign. */
+  private waitForCatchUp(now: number): void {
+    this.leaderId = null;
+    this.resetElectionTimer(now);
+    if (this.quietTermLogged === this.term) return;
+    this.quietTermLogged = this.term;
+    this.emit('info', `no leader heard within the election timeout; not campaigning: log lost, waiting to catch up from a leader`);
   }
 
   /** Appends a command to the log if this node leads; replication happens when the output is taken. */
@@ -337,7 +380,9 @@ export class RaftNode {
   private handleRequestVote(from: NodeId, m: RequestVote, now: number): void {
     const upToDate = this.log.isUpToDate(m.last_log_index, m.last_log_term);
     let granted: boolean;
-    if (m.pre_vote) {
+    if (this.logLost) {
+      granted = false; // see startWithoutLog: our log cannot vouch for anything yet
+    } else if (m.pre_vote) {
       // Would we vote for it in the term it asks about? Nothing changes here: no term, no vote, no timer.
       granted = m.term > this.term && upToDate && !this.inLease(now);
     } else {
@@ -353,7 +398,10 @@ export class RaftNode {
       }
       this.emit('info', `granted ${kind} to ${from} for term ${m.term}`);
     } else {
-      const why = !upToDate ? 'its log is behind ours' : m.pre_vote ? 'a leader is alive or the term is not newer' : `already voted for ${this.votedFor ?? 'nobody'}`;
+      const why = this.logLost
+        ? 'log lost, not caught up from a leader yet'
+        : !upToDate
+          ? 'its log is behind ours' : m.pre_vote ? 'a leader is alive or the term is not newer' : `already voted for ${this.votedFor ?? 'nobody'}`;
       this.emit('info', `refused ${kind} to ${from} for term ${m.term}: ${why}`);
     }
     const reply: RequestVoteResult = {
@@ -457,6 +505,11 @@ export class RaftNode {
     const lastNew = m.prev_log_index + m.entries.length;
     if (m.leader_commit > this.commitIndex) {
       this.commitIndex = Math.max(this.commitIndex, Math.min(m.leader_commit, lastNew));
+    }
+    if (this.logLost && this.commitIndex > 0 && this.log.termAt(this.commitIndex) === this.term) {
+      // A leader of our term committed an entry of its own term and we hold the log up to it: see startWithoutLog.
+      this.logLost = false;
+      this.emit('info', `caught up from leader ${from} at index ${this.commitIndex}: voting again`);
     }
     reply.success = true;
     reply.match_index = lastNew;

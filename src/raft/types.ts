@@ -156,6 +156,19 @@ export interface RaftStatus {
   appliedIndex: number;
   lastLogIndex: number;
   lastLogTerm: number;
+  /** The node started without the log it had (see RaftNode's constructor) and has not caught up yet. */
+  logLost: boolean;
+}
+
+/** What a node starts from: its hard state and log as stored, and whether that log is known to be lost. */
+export interface PersistedState {
+  hardState: HardState;
+  entries: readonly LogEntry[];
+  /**
+   * The stored hard state says this node ran before, but the log it had then is gone (its file is
+   * missing, or it was never kept). The node then neither votes nor campaigns until it has caught up.
+   */
+  logLost?: boolean;
 }
 
 export type ProposeResult = { ok: true; index: number; term: number } | { ok: false; leaderId: NodeId | null };

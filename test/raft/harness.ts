@@ -96,6 +96,8 @@ export interface ClusterOptions {
 interface Durable {
   hardState: HardState;
   log: LogEntry[];
+  /** The log was lost at a restart and the node has not caught up yet (a host remembers this). */
+  logLost: boolean;
 }
 
 export class Cluster {
@@ -130,6 +132,7 @@ export class Cluster {
       this.durable.set(id, {
         hardState: { term: setup.term ?? 0, votedFor: setup.votedFor ?? null },
         log: (setup.log ?? []).slice(),
+        logLost: false,
       });
       this.boot(id);
     }
@@ -189,6 +192,7 @@ export class Cluster {
     if (JSON.stringify(durable.log) !== JSON.stringify(node.logEntries())) {
       throw new Error(`${id}: log writes do not rebuild the node's log`);
     }
+    if (!st.logLost) durable.logLost = false; // the log writes that caught it up are on disk now
     for (const m of out.messages) {
       const problem = sendBeforePersistProblem(id, m.to, m.body, durable.hardState);
       if (problem !== null) throw new Error(problem);
@@ -327,8 +331,17 @@ export class Cluster {
     this.down.add(id);
   }
 
-  /** Starts a crashed node again from what its host persisted. */
-  restart(id: NodeId): void {
+  /**
+   * Starts a crashed node again from what its host persisted. With loseLog, its log is gone (the file
+   * was deleted) while its term and vote survive, and the host tells the core so.
+   */
+  restart(id: NodeId, options: { loseLog?: boolean; hostUnaware?: boolean } = {}): void {
+    if (options.loseLog === true) {
+      const durable = this.durable.get(id) as Durable;
+      durable.log = [];
+      // hostUnaware: a host that does not notice the loss (what the §5.4 tests show is unsafe).
+      durable.logLost = options.hostUnaware !== true;
+    }
     this.down.delete(id);
     this.boot(id);
   }
@@ -339,7 +352,7 @@ export class Cluster {
 
   private boot(id: NodeId): void {
     const durable = this.durable.get(id) as Durable;
-    const node = new RaftNode(this.configs.get(id) as RaftConfig, { hardState: { ...durable.hardState }, entries: durable.log.slice() }, this.now);
+    const node = new RaftNode(this.configs.get(id) as RaftConfig, { hardState: { ...durable.hardState }, entries: durable.log.slice(), logLost: durable.logLost }, this.now);
     this.nodes.set(id, node);
     this.applied.set(id, []);
     this.reads.set(id, []);
