@@ -1,8 +1,8 @@
 // The Maelstrom adapter: the protocol side of the node. It parses stdin lines, answers init, keeps
 // term and vote in the lin-kv service and the log in a write-ahead file, and hands client requests
 // and Raft messages to the RaftHost, which runs the core and orders its effects.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { NodeConfig } from '../config.ts';
 import { RaftHost, MemoryStorage, eventLoopTimers, raftSettings, relayedReply, type ClientReply, type HostStorage, type Respond } from '../host/raft-host.ts';
 import type { Json } from '../json.ts';
@@ -150,27 +150,30 @@ export class MaelstromServer {
   private async startRaft(): Promise<void> {
     let hardState: HardState = { term: 0, votedFor: null };
     let entries: LogEntry[] = [];
+    let logLost = false;
     let storage: HostStorage = new MemoryStorage();
     if (this.nodeIds.length > 1) {
       const kvClient = new KvServiceClient(this.rpc, 'lin-kv', this.deps.serviceTimeoutMs ?? 1000);
       const store = new HardStateStore(kvClient, this.nodeId, this.deps.incarnation, (level, text) => this.deps.logger.log(level, text));
-      let wal: WriteAheadLog | null;
+      let opened: OpenedLog;
       try {
         this.deps.logger.info('loading term and vote from lin-kv');
         const loaded = await store.load();
         hardState = loaded.hardState;
-        const opened = this.openLog(store.logId, loaded.fresh);
-        wal = opened.wal;
+        opened = this.openLog(store.logId, loaded.fresh);
         entries = opened.entries;
+        logLost = opened.logLost;
       } catch (err) {
         this.deps.logger.warn(`cannot start Raft: ${err instanceof Error ? err.message : String(err)}`);
         return; // stay up and answer error 11: a wrong term would be worse than no service
       }
+      const { wal, forgetLoss } = opened;
       storage = {
         appendLog: (writes: readonly LogWrite[]) => wal?.append(null, writes),
         persistHardState: (state) => store.persist(state),
         isDurable: (ticket) => store.isDurable(ticket),
         whenDurable: (ticket) => store.whenDurable(ticket),
+        logCaughtUp: forgetLoss,
       };
     } else {
       // Votes are only durable so that no two candidates of one term can both win. Alone, nobody else
@@ -179,7 +182,7 @@ export class MaelstromServer {
     }
     this.host = new RaftHost({
       raft: raftSettings(this.deps.config, this.nodeId, this.nodeIds, this.deps.random),
-      persisted: { hardState, entries },
+      persisted: { hardState, entries, logLost },
       storage,
       env: {
         ...eventLoopTimers,
@@ -195,18 +198,29 @@ export class MaelstromServer {
    * The log lives in a write-ahead file named by the log id stored with our term and vote, so a
    * restarted process (the bench's kill nemesis) finds its own log and never another run's.
    */
-  private openLog(logId: string, fresh: boolean): { wal: WriteAheadLog | null; entries: LogEntry[] } {
-    if (this.deps.dataDir === null) return { wal: null, entries: [] };
+  private openLog(logId: string, fresh: boolean): OpenedLog {
+    if (this.deps.dataDir === null) {
+      // Nothing was kept, so after a restart (a stored term says we ran before) the log is lost.
+      if (!fresh) this.deps.logger.warn('--no-wal: the log of this node\'s earlier process is gone');
+      return { wal: null, entries: [], logLost: !fresh, forgetLoss: () => {} };
+    }
     const path = join(this.deps.dataDir, `${this.nodeId}-${logId}.wal`);
+    // The loss is remembered in a marker file until the core has caught up: a process restarted in
+    // between finds a write-ahead file again, but one that lacks what the lost one held.
+    const marker = `${path}.lost`;
+    let logLost = existsSync(marker);
     if (!fresh && !existsSync(path)) {
       this.deps.logger.warn(`write-ahead log ${path} is missing although this node has run before: starting with an empty log`);
+      logLost = true;
     }
+    if (logLost) createDurably(marker);
     const { wal, state } = WriteAheadLog.open(path);
     if (state.repaired !== null) {
       this.deps.logger.warn(`write-ahead log ${path}: cut off a damaged tail at byte ${state.repaired.atOffset} (${state.repaired.droppedBytes} bytes, ${state.repaired.reason})`);
     }
     this.deps.logger.info(`write-ahead log ${path}: ${state.entries.length} entries recovered`);
-    return { wal, entries: state.entries };
+    const forgetLoss = () => rmSync(marker, { force: true });
+    return { wal, entries: state.entries, logLost, forgetLoss };
   }
 
   private handleClientRequest(env: Envelope): void {
@@ -275,6 +289,25 @@ export class MaelstromServer {
   }
 }
 
+interface OpenedLog {
+  wal: WriteAheadLog | null;
+  entries: LogEntry[];
+  /** The stored term says this node ran before, but its log is not (all) here: see PersistedState.logLost. */
+  logLost: boolean;
+  /** Called once the core has caught up: the loss need not be remembered any more. */
+  forgetLoss: () => void;
+}
+
+/** Creates an empty file and makes it durable before returning. */
+function createDurably(path: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const fd = openSync(path, 'w');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 function abbreviate(text: string): string {
   return text.length > 200 ? `${text.slice(0, 200)}... (${text.length} chars)` : text;
