@@ -23,10 +23,23 @@ export class Logger {
 
   log(level: LogLevelSetting, text: string, role?: string, term?: number): void {
     if (!this.enabled(level)) return;
+    this.line(level === 'info' ? '' : ` ${level.toUpperCase()}`, text, role, term);
+  }
+
+  /** A fail-stop line (see host/fatal.ts): written whatever the level. */
+  fatal(text: string): void {
+    this.line(' FATAL', text);
+  }
+
+  private line(tag: string, text: string, role?: string, term?: number): void {
     const ctx = this.context();
     const termText = (term ?? ctx.term) === null ? '-' : String(term ?? ctx.term);
-    const tag = level === 'info' ? '' : ` ${level.toUpperCase()}`;
     this.write(`${new Date().toISOString()} ${ctx.node || '?'} [${role ?? ctx.role} t${termText}]${tag} ${text}\n`);
+  }
+
+  /** Lines written as they are (a stack trace under a FATAL line). */
+  raw(text: string): void {
+    this.write(`${text}\n`);
   }
 
   info(text: string): void {

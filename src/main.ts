@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { parseConfig, USAGE } from './config.ts';
 import { configOrExit } from './config-or-exit.ts';
+import { exitProcessOnFatal, failStopOnUncaught } from './host/fatal.ts';
 import { Logger } from './logger.ts';
 import { MaelstromServer } from './maelstrom/server.ts';
 import { Transport } from './maelstrom/transport.ts';
@@ -21,8 +22,11 @@ function main(): void {
   const transport = new Transport({ write: (chunk) => process.stdout.write(chunk) });
   let server: MaelstromServer | null = null;
   const logger = new Logger(config.logLevel, () => server?.logContext() ?? { node: '', role: 'uninitialized', term: null });
+  const fatal = exitProcessOnFatal(logger);
+  failStopOnUncaught(fatal);
   server = new MaelstromServer({
     config,
+    fatal,
     transport,
     logger,
     now: () => performance.now(),

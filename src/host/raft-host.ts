@@ -42,6 +42,11 @@ export interface HostEnvironment {
   /** Relays a client operation to the leader, node to node; 'timeout' if it does not answer. */
   forward(leader: NodeId, op: KvOperation): Promise<ClientReply | 'timeout'>;
   log(level: LogLevel, text: string, role?: string, term?: number): void;
+  /**
+   * A broken invariant or a failed write: the host has stopped itself and will do nothing more; the
+   * adapter stops the node (see host/fatal.ts). Never called for bad input.
+   */
+  fatal(context: string, err: unknown): void;
 }
 
 export interface HostOptions {
@@ -116,7 +121,7 @@ export class RaftHost {
     this.logLost = options.persisted.logLost === true;
     // Long enough for one election, short enough to answer before Maelstrom's 1 s client timeout.
     this.parkLimitMs = Math.min(options.raft.electionTimeoutMaxMs + 100, 600);
-    this.drain();
+    this.guarded('starting', () => this.drain());
   }
 
   status(): RaftStatus {
@@ -125,7 +130,10 @@ export class RaftHost {
 
   /** A client operation: run here if we lead, forward once if we know who does, else wait briefly or refuse. */
   submit(op: KvOperation, respond: Respond, mayForward: boolean): void {
-    if (this.stopped) return;
+    this.guarded(`handling a client ${op.type}`, () => this.submitNow(op, respond, mayForward));
+  }
+
+  private submitNow(op: KvOperation, respond: Respond, mayForward: boolean): void {
     const status = this.core.status();
     const gatedRespond: Respond = (reply) => this.afterPersist(() => respond(reply));
     if (status.role === 'leader') {
@@ -145,7 +153,7 @@ export class RaftHost {
       void this.env.forward(status.leaderId, op).then((reply) => {
         // The leader may have applied it: after a timeout only an indefinite error is honest.
         respond(reply === 'timeout' ? errorBody(ErrorCode.timeout, `leader ${status.leaderId ?? '?'} did not answer in time; outcome unknown`) : reply);
-      });
+      }).catch((err: unknown) => this.failStop('relaying a forwarded reply', err));
       return;
     }
     if (status.leaderId === null) {
@@ -159,9 +167,10 @@ export class RaftHost {
 
   /** A Raft message from a peer, already checked field by field. */
   stepPeer(from: NodeId, msg: RaftMessage): void {
-    if (this.stopped) return;
-    this.core.step(from, msg, this.env.now());
-    this.scheduleDrain();
+    this.guarded(`handling ${msg.type} from ${from}`, () => {
+      this.core.step(from, msg, this.env.now());
+      this.scheduleDrain();
+    });
   }
 
   stop(): void {
@@ -170,17 +179,35 @@ export class RaftHost {
     if (this.parkTimer !== null) this.env.clearTimer(this.parkTimer);
   }
 
+  /**
+   * Every way into the core and the storage goes through here: an exception (a broken invariant, a
+   * failed fsync) stops the host and is reported once to the adapter, which stops the node.
+   */
+  private guarded(context: string, fn: () => void): void {
+    if (this.stopped) return;
+    try {
+      fn();
+    } catch (err) {
+      this.failStop(context, err);
+    }
+  }
+
+  private failStop(context: string, err: unknown): void {
+    if (this.stopped) return;
+    this.stop();
+    this.env.fatal(context, err);
+  }
+
   // ---------------------------------------------------------------- output
 
   private scheduleDrain(): void {
     if (this.drainScheduled) return;
     this.drainScheduled = true;
-    this.env.defer(() => this.drain());
+    this.env.defer(() => this.guarded('persisting and sending the core\'s output', () => this.drain()));
   }
 
   private drain(): void {
     this.drainScheduled = false;
-    if (this.stopped) return;
     const now = this.env.now();
     const out: Output = this.core.takeOutput(now);
     for (const e of out.events) this.env.log(e.level, e.text, e.role, e.term);
@@ -250,8 +277,10 @@ export class RaftHost {
     const first = Math.min(...this.parked.map((p) => p.until));
     this.parkTimer = this.env.setTimer(() => {
       this.parkTimer = null;
-      this.releaseParked(this.env.now());
-      this.scheduleDrain();
+      this.guarded('releasing parked requests', () => {
+        this.releaseParked(this.env.now());
+        this.scheduleDrain();
+      });
     }, Math.max(1, Math.ceil(first - this.env.now())));
   }
 
@@ -275,7 +304,7 @@ export class RaftHost {
       if (!this.storage.isDurable(next.ticket)) {
         if (this.waitingForTicket !== next.ticket) {
           this.waitingForTicket = next.ticket;
-          void this.storage.whenDurable(next.ticket).then(() => this.flushOutbox());
+          void this.storage.whenDurable(next.ticket).then(() => this.guarded('sending after persisting', () => this.flushOutbox()));
         }
         break;
       }
@@ -300,11 +329,12 @@ export class RaftHost {
       // the process past its election deadline, Node runs due timers BEFORE polling for input, so
       // ticking right here would start an election although the leader's heartbeats sit unread in
       // the pipe. Deferred, the tick sees them (the core re-checks every deadline against `now`).
-      this.env.defer(() => {
-        if (this.stopped) return;
-        this.core.tick(this.env.now());
-        this.drain();
-      });
+      this.env.defer(() =>
+        this.guarded('ticking', () => {
+          this.core.tick(this.env.now());
+          this.drain();
+        }),
+      );
     }, Math.max(0, Math.ceil(deadline - now)));
   }
 }

@@ -4,6 +4,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { NodeConfig } from '../config.ts';
+import type { FatalHandler } from '../host/fatal.ts';
 import { RaftHost, MemoryStorage, eventLoopTimers, raftSettings, relayedReply, type ClientReply, type HostStorage, type Respond } from '../host/raft-host.ts';
 import type { Json } from '../json.ts';
 import type { KvOperation } from '../kv/operations.ts';
@@ -43,6 +44,8 @@ export interface ServerDeps {
   serviceTimeoutMs?: number;
   /** How long a follower waits for the leader to answer a forwarded request. */
   forwardTimeoutMs?: number;
+  /** Fail-stop (host/fatal.ts): a broken invariant or a failed write stops the node. */
+  fatal: FatalHandler;
 }
 
 const RAFT_TYPES = new Set<string>(RAFT_MESSAGE_TYPES);
@@ -80,10 +83,8 @@ export class MaelstromServer {
     try {
       this.handleMessage(parsed.envelope);
     } catch (err) {
-      // A bug must not take the node down with it, nor go unnoticed.
-      this.deps.logger.warn(`error while handling ${abbreviate(line)}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      const msgId = parsed.envelope.body['msg_id'];
-      if (isMessageId(msgId)) this.replyError(parsed.envelope.src, msgId, ErrorCode.crash, 'internal error; outcome unknown');
+      // Input was checked before it got here, so this is a bug, not bad input: fail-stop.
+      this.deps.fatal(`handling ${abbreviate(line)}`, err);
     }
   }
 
@@ -164,8 +165,9 @@ export class MaelstromServer {
         entries = opened.entries;
         logLost = opened.logLost;
       } catch (err) {
-        this.deps.logger.warn(`cannot start Raft: ${err instanceof Error ? err.message : String(err)}`);
-        return; // stay up and answer error 11: a wrong term would be worse than no service
+        // An unreadable stored record or a log file that cannot be opened: no state to trust.
+        this.deps.fatal('starting Raft', err);
+        return;
       }
       const { wal, forgetLoss } = opened;
       storage = {
@@ -190,6 +192,7 @@ export class MaelstromServer {
         sendPeer: (to, body) => this.deps.transport.send(to, body as unknown as Body),
         forward: (leader, op) => this.forward(leader, op),
         log: (level, text, role, term) => this.deps.logger.log(level, text, role, term),
+        fatal: this.deps.fatal,
       },
     });
   }

@@ -3,6 +3,7 @@
 // exit 0; a SIGKILLed node loses nothing, because every write was fsynced before it mattered.
 import { performance } from 'node:perf_hooks';
 import { configOrExit } from '../config-or-exit.ts';
+import { exitProcessOnFatal, failStopOnUncaught } from '../host/fatal.ts';
 import { Logger } from '../logger.ts';
 import { parseStandaloneConfig, STANDALONE_USAGE } from './config.ts';
 import { StandaloneNode } from './standalone-node.ts';
@@ -18,7 +19,9 @@ export function runStandalone(argv: readonly string[]): void {
   logger.info(
     `raft node starting: election timeout ${c.electionTimeoutMinMs}-${c.electionTimeoutMaxMs} ms, heartbeat ${c.heartbeatIntervalMs} ms, pre-vote ${c.preVote ? 'on' : 'off'}, check-quorum ${c.checkQuorum ? 'on' : 'off'}`,
   );
-  const started = new StandaloneNode({ config, logger, now: () => performance.now(), random: Math.random });
+  const fatal = exitProcessOnFatal(logger);
+  failStopOnUncaught(fatal);
+  const started = new StandaloneNode({ config, logger, now: () => performance.now(), random: Math.random, fatal });
   node = started;
 
   let stopping = false;

@@ -1,6 +1,7 @@
 // The standalone adapter around the same RaftHost the Maelstrom adapter uses: peers over TCP
 // (newline-delimited Maelstrom envelopes), clients over HTTP, term + vote + log in one fsynced
 // write-ahead file. Client operations that reach a follower are relayed to the leader node to node.
+import type { FatalHandler } from '../host/fatal.ts';
 import { RaftHost, eventLoopTimers, raftSettings, relayedReply, type ClientReply } from '../host/raft-host.ts';
 import type { Json } from '../json.ts';
 import type { KvOperation } from '../kv/operations.ts';
@@ -27,6 +28,8 @@ export interface StandaloneDeps {
   logger: Logger;
   now: () => number;
   random: () => number;
+  /** Fail-stop (host/fatal.ts): a broken invariant or a failed write stops the node. */
+  fatal: FatalHandler;
 }
 
 export class StandaloneNode {
@@ -79,6 +82,7 @@ export class StandaloneNode {
         },
         forward: (leader, op) => this.forward(leader, op),
         log: (level, text, role, term) => logger.log(level, text, role, term),
+        fatal: this.deps.fatal,
       },
     });
     await this.listener.listen(config.self.address.host, config.self.address.port);

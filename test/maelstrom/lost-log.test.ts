@@ -76,6 +76,9 @@ describe('a Maelstrom node whose log is lost', () => {
     ];
     second.node.send({ src: 'n3', dest: 'n1', body: { type: 'append_entries', msg_id: 20, term: 6, leader_id: 'n3', prev_log_index: 0, prev_log_term: 0, entries, leader_commit: 2, round: 1 } });
     await stderrMatching(second.node, /caught up from leader n3 at index 2: voting again/);
+    // (The line is logged just before the entries are fsynced and the marker removed.)
+    const deadline = Date.now() + 3000;
+    while (existsSync(join(dir, 'n1-earlier.wal.lost')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(existsSync(join(dir, 'n1-earlier.wal.lost'))).toBe(false);
     // Caught up, it campaigns again once the leader falls silent.
     await stderrMatching(second.node, /starting pre-vote for term 7/);

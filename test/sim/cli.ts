@@ -1,11 +1,11 @@
 // The simulator's command line:
-//   node scripts/run-ts.mjs test/sim/cli.ts --seeds 1000 [--jobs 2] [--nodes 3|5|7] [--bug NAME] [--profile mixed|churn]
+//   node scripts/run-ts.mjs test/sim/cli.ts --seeds 1000 [--jobs 2] [--nodes 3|5|7] [--bug NAME] [--profile mixed|churn|slow-store]
 //   node scripts/run-ts.mjs test/sim/cli.ts --seed 42 --trace        (one run, every step printed)
 // Seeds run in worker threads when --jobs > 1; every seed is still a deterministic function of its
 // number, so which thread ran it does not matter.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { formatFailure, formatTotals, runSeed, totals, type RunConfig, type SeedSummary } from './runner.ts';
-import { INJECTED_BUGS, type InjectedBug, type ScenarioProfile } from './scenario.ts';
+import { INJECTED_BUGS, SCENARIO_PROFILES, type InjectedBug, type ScenarioProfile } from './scenario.ts';
 
 const USAGE = `usage: node scripts/run-ts.mjs test/sim/cli.ts [options]
   --seeds N          run seeds 1..N (default 100)
@@ -14,7 +14,7 @@ const USAGE = `usage: node scripts/run-ts.mjs test/sim/cli.ts [options]
   --trace            print every step of the run (with --seed)
   --jobs K           worker threads (default 1)
   --nodes 3|5|7      cluster size (default: drawn per seed)
-  --profile P        mixed | churn (default: drawn per seed, 30% churn)
+  --profile P        mixed | churn | slow-store (default: drawn per seed: 30% churn, 14% slow-store)
   --bug NAME         inject ${INJECTED_BUGS.join(' | ')}; stops at the first seed that catches it
   --fault-ms MS      length of the fault phase in simulated ms (default 8000)
   --keep-going       with --bug: run every seed instead of stopping at the first failure`;
@@ -67,8 +67,9 @@ function parseArgs(argv: readonly string[]): CliArgs | string {
         }
         case '--profile': {
           const p = value();
-          if (p !== 'mixed' && p !== 'churn') throw new Error('--profile must be mixed or churn');
-          args.config.profile = p satisfies ScenarioProfile;
+          const profile = SCENARIO_PROFILES.find((x) => x === p);
+          if (profile === undefined) throw new Error(`--profile must be one of ${SCENARIO_PROFILES.join(', ')}`);
+          args.config.profile = profile satisfies ScenarioProfile;
           break;
         }
         case '--bug': {

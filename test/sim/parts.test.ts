@@ -85,18 +85,54 @@ describe('partition shapes (Maelstrom nemesis)', () => {
 });
 
 describe('simulated storage', () => {
-  function storageFor(disk: DurableDisk, queue: EventQueue, seed: number): SimHostStorage {
+  function storageFor(disk: DurableDisk, queue: EventQueue, seed: number, failProbability = 0, tally = new FaultTally()): SimHostStorage {
     return new SimHostStorage(disk, {
       queue,
       rng: new Random(seed),
-      tally: new FaultTally(),
+      tally,
       nodeIndex: 0,
       now: () => 0,
       serviceLatency: () => 5,
+      storeFaults: { failProbability, timeoutMs: 100 },
       onPromiseResolved: () => {},
       onLogWrites: () => {},
     });
   }
+
+  it('a failing store (slow-store profile) acknowledges a state only when the service holds it, whatever went wrong on the way', () => {
+    const tally = new FaultTally();
+    for (let seed = 1; seed <= 40; seed++) {
+      const disk = new DurableDisk();
+      const queue = new EventQueue();
+      const storage = storageFor(disk, queue, seed, 0.6, tally);
+      const tickets = [1, 2, 3].map((term) => storage.persistHardState({ term, votedFor: null }));
+      let runs = 0;
+      for (let e = queue.pop(); e !== undefined; e = queue.pop()) {
+        e.run();
+        runs++;
+        // At every step: each durable ticket's state (or a newer one) is what the service holds.
+        tickets.forEach((t, i) => {
+          if (storage.isDurable(t)) expect(disk.hardState.term).toBeGreaterThanOrEqual(i + 1);
+        });
+      }
+      expect(runs).toBeGreaterThan(0);
+      expect(storage.isDurable(tickets[2] as number)).toBe(true);
+      expect(disk.hardState.term).toBe(3);
+    }
+    // Every kind of failure happened.
+    for (const kind of ['refused', 'lost', 'answer-lost']) expect(tally.toRecord()[`hard-state-write-${kind}`] ?? 0, kind).toBeGreaterThan(0);
+  });
+
+  it('a lost log is remembered by the disk until the node reports it caught up', () => {
+    const disk = new DurableDisk();
+    disk.log = [{ term: 1, data: { kind: 'noop' } }];
+    disk.hardState = { term: 2, votedFor: 'n1' };
+    disk.loseLog();
+    expect(disk).toMatchObject({ log: [], logLost: true, hardState: { term: 2, votedFor: 'n1' } });
+    const storage = storageFor(disk, new EventQueue(), 3);
+    storage.logCaughtUp();
+    expect(disk.logLost).toBe(false);
+  });
 
   it('acknowledges hard state only after the service answers, and a restart reads only acknowledged state', () => {
     const disk = new DurableDisk();

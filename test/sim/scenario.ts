@@ -4,15 +4,29 @@ import type { Latency, MessageFaults } from './network.ts';
 import { PARTITION_SHAPES, type PartitionShape } from './partitions.ts';
 import type { Random } from '../../maelstrom/random.ts';
 
-export type InjectedBug = 'doubleVote' | 'commitOldTermByCounting';
-export const INJECTED_BUGS: readonly InjectedBug[] = ['doubleVote', 'commitOldTermByCounting'];
+/**
+ * Broken behaviour the simulator must catch. The first two break the core (RaftConfig.bugs);
+ * ignoreLostLog is a host that does not tell the core when a restarted node's log was lost.
+ */
+export type InjectedBug = 'doubleVote' | 'commitOldTermByCounting' | 'ignoreLostLog';
+export const INJECTED_BUGS: readonly InjectedBug[] = ['doubleVote', 'commitOldTermByCounting', 'ignoreLostLog'];
 
 /**
- * 'mixed': moderate faults of every kind. 'churn': a small cluster with leaders coming and going
+ * 'mixed': moderate faults of every kind. 'slow-store': the mix, with a slow term/vote service whose
+ * writes sometimes fail (a fifth of the default seeds). 'churn': a small cluster with leaders coming and going
  * every few hundred ms (fast crash/restart, heavy loss, one entry per message), the conditions
  * under which entries of old terms sit on some nodes and not others (the paper's Figure 8).
  */
-export type ScenarioProfile = 'mixed' | 'churn';
+export type ScenarioProfile = 'mixed' | 'churn' | 'slow-store';
+export const SCENARIO_PROFILES: readonly ScenarioProfile[] = ['mixed', 'churn', 'slow-store'];
+
+/** How the service holding term and vote misbehaves (Maelstrom's lin-kv under load, seen from a node). */
+export interface HardStateStoreFaults {
+  /** Chance that one write attempt fails: refused, lost, or performed with its answer lost. */
+  failProbability: number;
+  /** How long the node waits for an answer before it reads the record back and retries. */
+  timeoutMs: number;
+}
 
 export interface Scenario {
   profile: ScenarioProfile;
@@ -42,6 +56,12 @@ export interface Scenario {
   autoRestartMeanMs: number | null;
   /** Hard-state service round trip, mean ms. */
   serviceLatencyMs: number;
+  hardStateStore: HardStateStoreFaults;
+  /**
+   * Chance that a restart finds the node's log deleted while its term and vote survive (a lost
+   * write-ahead file). Only while no other node is still catching up from such a loss.
+   */
+  logLossOnRestart: number;
   faultPhaseMs: number;
   clients: number;
   keys: number;
@@ -83,8 +103,18 @@ export function drawScenario(rng: Random, options: { nodeCount?: number; profile
     thinkTimeMs: rng.uniform(20, 80),
     clientTimeoutMs: 1000,
     pauses: false,
+    hardStateStore: RELIABLE_STORE,
+    logLossOnRestart: 0,
   };
   scenario.pauses = rng.chance(0.4); // drawn last, so the draws above stay what they were
+  // Drawn after everything older, for the same reason.
+  scenario.logLossOnRestart = drawLogLoss(rng, crashes);
+  const slowStore = rng.chance(0.2);
+  if (options.profile === 'slow-store' || (slowStore && options.profile !== 'mixed')) {
+    scenario.profile = 'slow-store';
+    scenario.serviceLatencyMs = rng.uniform(10, 60);
+    scenario.hardStateStore = { failProbability: rng.uniform(0.05, 0.3), timeoutMs: rng.uniform(100, 400) };
+  }
   return scenario;
 }
 
@@ -116,5 +146,13 @@ function drawChurn(rng: Random, options: { nodeCount?: number; faultPhaseMs?: nu
     keys: 2,
     thinkTimeMs: rng.uniform(10, 40),
     clientTimeoutMs: 1000,
+    hardStateStore: RELIABLE_STORE,
+    logLossOnRestart: drawLogLoss(rng, true),
   };
+}
+
+const RELIABLE_STORE: HardStateStoreFaults = { failProbability: 0, timeoutMs: 1000 };
+
+function drawLogLoss(rng: Random, crashes: boolean): number {
+  return crashes && rng.chance(0.4) ? rng.uniform(0.1, 0.4) : 0;
 }

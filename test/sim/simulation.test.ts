@@ -1,5 +1,6 @@
 // Whole-cluster simulation: a few hundred seeds of mixed faults (partitions of every Maelstrom
-// shape and one-way cuts, loss, duplication, reordering, crashes and restarts) must show no broken
+// shape and one-way cuts, loss, duplication, reordering, crashes and restarts, logs lost at a
+// restart, a slow and failing term/vote store) must show no broken
 // invariant, a linearizable history, and recovery once the faults stop.
 import { describe, expect, it } from 'vitest';
 import { runSeed, totals, type SeedSummary } from './runner.ts';
@@ -17,11 +18,12 @@ describe('simulated cluster under mixed faults', () => {
     expect(summaries.every((s) => s.recovery !== null)).toBe(true);
 
     const t = totals(summaries);
-    // The mix really covers what it claims: every size, both profiles, every kind of fault.
+    // The mix really covers what it claims: every size, every profile, every kind of fault.
     expect(new Set(summaries.map((s) => s.nodeCount))).toEqual(new Set([3, 5, 7]));
-    expect(new Set(summaries.map((s) => s.profile))).toEqual(new Set(['mixed', 'churn']));
+    expect(new Set(summaries.map((s) => s.profile))).toEqual(new Set(['mixed', 'churn', 'slow-store']));
     for (const kind of ['crash', 'restart', 'pause', 'msg-dropped', 'msg-duplicated', 'msg-reordered', 'msg-lost-in-crash', 'heal',
-      'partition-one', 'partition-minority-third', 'partition-majority', 'partition-majorities-ring', 'partition-one-way']) {
+      'partition-one', 'partition-minority-third', 'partition-majority', 'partition-majorities-ring', 'partition-one-way',
+      'log-lost-on-restart', 'hard-state-write-refused', 'hard-state-write-lost', 'hard-state-write-answer-lost']) {
       expect(t.faults[kind] ?? 0, kind).toBeGreaterThan(0);
     }
     expect(t.clientOps.ok).toBeGreaterThan(t.seeds * 20);

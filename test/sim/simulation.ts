@@ -136,10 +136,13 @@ export class Simulation {
   private readonly nemesis: Nemesis;
   private readonly netRng: Random;
   private readonly storageRng: Random;
+  private readonly logLossRng: Random;
   private now = 0;
   private step = 0;
   private promiseResolved = false;
   private pendingViolation: SimViolation | null = null;
+  /** What a host stopped on (HostEnvironment.fatal), for the loop to report. */
+  private pendingFatal: unknown = null;
   private phase: 'faults' | 'recovery' | 'drain' | 'done' = 'faults';
   private recoveryStart = 0;
   private leaderAt = Infinity;
@@ -157,6 +160,7 @@ export class Simulation {
     this.monitor = new SafetyMonitor(this.names);
     this.netRng = this.root.fork('network');
     this.storageRng = this.root.fork('storage');
+    this.logLossRng = this.root.fork('log-loss');
     this.nodes = this.names.map((id, index) => ({
       index, id, disk: new DurableDisk(), up: false, incarnation: 0, host: null, storage: null, pendingForwards: new Map(), nextRpcId: 1, lastCommitSeen: 0, pausedUntil: 0,
     }));
@@ -250,6 +254,7 @@ export class Simulation {
       }
       try {
         if (this.pendingViolation !== null) throw this.pendingViolation;
+        if (this.pendingFatal !== null) throw this.pendingFatal;
         if (event.node >= 0) this.checkNode(this.nodes[event.node] as SimNode);
         else if (event.node === ALL_NODES) for (const node of this.nodes) this.checkNode(node);
       } catch (err) {
@@ -296,6 +301,7 @@ export class Simulation {
       nodeIndex: node.index,
       now: () => this.now,
       serviceLatency: () => this.storageRng.exponential(this.scenario.serviceLatencyMs),
+      storeFaults: this.scenario.hardStateStore,
       onPromiseResolved: () => {
         this.promiseResolved = true;
       },
@@ -308,7 +314,8 @@ export class Simulation {
     node.storage = storage;
     const raftRng = this.root.fork(`raft-${node.id}-${incarnation}`);
     const s = this.scenario;
-    const bugs = this.options.bug === undefined ? undefined : { [this.options.bug]: true };
+    const bug = this.options.bug;
+    const bugs = bug === undefined || bug === 'ignoreLostLog' ? undefined : { [bug]: true };
     node.host = new RaftHost({
       raft: {
         id: node.id,
@@ -323,7 +330,7 @@ export class Simulation {
         random: () => raftRng.next(),
         ...(bugs === undefined ? {} : { bugs }),
       },
-      persisted: { hardState: { ...node.disk.hardState }, entries: node.disk.log.slice() },
+      persisted: { hardState: { ...node.disk.hardState }, entries: node.disk.log.slice(), logLost: node.disk.logLost && bug !== 'ignoreLostLog' },
       storage,
       env: this.environment(node, incarnation),
     });
@@ -361,6 +368,11 @@ export class Simulation {
             this.promiseResolved = true;
           });
         }),
+      // Fail-stop fails the seed, reported as what broke (a core invariant or anything else).
+      fatal: (context, err) => {
+        this.traceLine(`${node.id} FATAL ${context}`);
+        if (this.pendingViolation === null) this.pendingFatal ??= err;
+      },
       log: (level, text, role, term) => {
         if (level === 'debug' && this.options.onTraceLine === undefined) return;
         this.traceLine(() => `${node.id} [${role ?? '?'} t${term ?? '?'}] ${text}`);
@@ -424,11 +436,25 @@ export class Simulation {
   }
 
   private restart(node: SimNode): void {
+    this.maybeLoseLog(node);
     this.tally.add('restart');
     this.traceLine(`NEMESIS restart ${node.id} (durable term ${node.disk.hardState.term}, vote ${node.disk.hardState.votedFor ?? '-'}, log ${node.disk.log.length})`);
     this.trace.mixText(`restart ${node.id}`);
     this.clients.recordNemesis('restart', node.id);
     this.startNode(node);
+  }
+
+  /**
+   * The lost-log fault: the write-ahead file is gone, term and vote are not. One node at a time: with
+   * a majority unable to vote, no leader could ever be elected again (the correct, unavailable outcome).
+   */
+  private maybeLoseLog(node: SimNode): void {
+    const chance = this.options.bug === 'ignoreLostLog' ? Math.max(this.scenario.logLossOnRestart, 0.5) : this.scenario.logLossOnRestart;
+    if (chance === 0 || this.nodes.some((n) => n !== node && n.disk.logLost) || !this.logLossRng.chance(chance)) return;
+    this.tally.add('log-lost-on-restart');
+    this.traceLine(`NEMESIS ${node.id} restarts without its log (${node.disk.log.length} entries deleted; term ${node.disk.hardState.term} and vote kept)`);
+    this.trace.mixText(`lose log ${node.id}`);
+    node.disk.loseLog();
   }
 
   // ------------------------------------------------------------------ clients

@@ -5,16 +5,34 @@
 // - hard-state writes go to a simulated service, one at a time and always the newest state, and
 //   become durable only when the service acknowledges them after a simulated latency. A crash
 //   loses what was not acknowledged, except that a write already in flight may still land.
+// - the service may be slow and fail (the 'slow-store' profile), as HardStateStore sees lin-kv: an
+//   attempt is refused (an error, retried), lost (no answer: after the timeout the node reads the
+//   record back, finds the old one, retries), or performed with its answer lost (the read-back finds
+//   it stored, and only then is it durable). Durable always means: the service holds it.
+// - a node's log may be deleted at a restart while its hard state survives (logLost), until the
+//   core reports that it has caught up (HostStorage.logCaughtUp).
 import type { HostStorage } from '../../src/host/raft-host.ts';
 import type { HardState, LogEntry, LogWrite } from '../../src/raft/types.ts';
+import type { HardStateStoreFaults } from './scenario.ts';
 import type { EventQueue } from './event-queue.ts';
 import type { FaultTally } from './fault-tally.ts';
 import type { Random } from '../../maelstrom/random.ts';
+
+/** Pause between a refused write and the next attempt (HardStateStore's retry delay). */
+const RETRY_DELAY_MS = 50;
 
 export class DurableDisk {
   log: LogEntry[] = [];
   /** The hard state the service acknowledged (or that landed): what a restart reads back. */
   hardState: HardState = { term: 0, votedFor: null };
+  /** The log was deleted at a restart and the node has not caught up since (what a host remembers). */
+  logLost = false;
+
+  /** The fault: the log file is gone, the hard state is not. */
+  loseLog(): void {
+    this.log = [];
+    this.logLost = true;
+  }
 
   applyLogWrites(writes: readonly LogWrite[]): void {
     for (const w of writes) {
@@ -36,6 +54,7 @@ export interface StorageHooks {
   now: () => number;
   /** Service round trip for one hard-state write, in ms. */
   serviceLatency: () => number;
+  storeFaults: HardStateStoreFaults;
   /** Called whenever a promise handed to the host is resolved, so the loop drains microtasks. */
   onPromiseResolved: () => void;
   /** Called with every log write, after it is durable (the invariant monitor mirrors the log). */
@@ -47,6 +66,8 @@ export class SimHostStorage implements HostStorage {
   private acknowledgedTicket = 0;
   private wanted: { state: HardState; ticket: number } | null = null;
   private inFlight: { state: HardState; ticket: number } | null = null;
+  /** The write in flight is already stored by the service, though not acknowledged to the node. */
+  private inFlightLanded = false;
   private waiters: { ticket: number; resolve: () => void }[] = [];
   private alive = true;
 
@@ -59,6 +80,10 @@ export class SimHostStorage implements HostStorage {
     if (!this.alive) return;
     this.disk.applyLogWrites(writes);
     this.hooks.onLogWrites(writes);
+  }
+
+  logCaughtUp(): void {
+    if (this.alive) this.disk.logLost = false;
   }
 
   persistHardState(state: HardState): number {
@@ -80,7 +105,7 @@ export class SimHostStorage implements HostStorage {
   /** The process dies: nothing more is acknowledged; a write in flight lands or not, at random. */
   crash(): void {
     this.alive = false;
-    if (this.inFlight !== null && this.hooks.rng.chance(0.5)) {
+    if (this.inFlight !== null && !this.inFlightLanded && this.hooks.rng.chance(0.5)) {
       this.disk.hardState = this.inFlight.state;
       this.hooks.tally.add('hard-state-landed-after-crash');
     }
@@ -93,15 +118,47 @@ export class SimHostStorage implements HostStorage {
     const write = this.wanted;
     if (write === null || write.ticket <= this.acknowledgedTicket) return;
     this.inFlight = write;
-    const { queue, nodeIndex, now, serviceLatency } = this.hooks;
-    queue.schedule(now() + serviceLatency(), nodeIndex, () => {
-      if (!this.alive || this.inFlight !== write) return;
-      this.inFlight = null;
-      this.disk.hardState = write.state;
-      this.acknowledgedTicket = write.ticket;
-      this.resolveWaiters();
-      this.startWrite();
+    this.inFlightLanded = false;
+    const { queue, nodeIndex, now, serviceLatency, storeFaults, rng } = this.hooks;
+    const stillOurs = () => this.alive && this.inFlight === write;
+    const fate = storeFaults.failProbability > 0 && rng.chance(storeFaults.failProbability) ? rng.pick(['refused', 'lost', 'answer-lost'] as const) : 'ok';
+    if (fate === 'ok') {
+      queue.schedule(now() + serviceLatency(), nodeIndex, () => stillOurs() && this.acknowledge(write));
+      return;
+    }
+    this.hooks.tally.add(`hard-state-write-${fate}`);
+    if (fate === 'refused') {
+      queue.schedule(now() + serviceLatency() + RETRY_DELAY_MS, nodeIndex, () => stillOurs() && this.retry(write));
+      return;
+    }
+    if (fate === 'answer-lost') {
+      queue.schedule(now() + serviceLatency(), nodeIndex, () => {
+        if (!stillOurs()) return;
+        this.disk.hardState = write.state; // stored, but the node does not know it yet
+        this.inFlightLanded = true;
+      });
+    }
+    // After the timeout the node reads the record back: its own state there means durable.
+    queue.schedule(now() + storeFaults.timeoutMs + serviceLatency(), nodeIndex, () => {
+      if (!stillOurs()) return;
+      if (this.inFlightLanded) this.acknowledge(write);
+      else this.retry(write);
     });
+  }
+
+  private acknowledge(write: { state: HardState; ticket: number }): void {
+    this.inFlight = null;
+    this.disk.hardState = write.state;
+    this.acknowledgedTicket = write.ticket;
+    this.resolveWaiters();
+    this.startWrite();
+  }
+
+  /** The attempt failed: try again with the newest wanted state (or this one, if nothing newer). */
+  private retry(write: { state: HardState; ticket: number }): void {
+    this.inFlight = null;
+    if (this.wanted === null || this.wanted.ticket < write.ticket) this.wanted = write;
+    this.startWrite();
   }
 
   private resolveWaiters(): void {
