@@ -10,7 +10,7 @@ import { Transport } from '../../src/maelstrom/transport.ts';
 
 export const SERVICE = 'lin-kv';
 
-/** What happens to one request. `apply: false` means the service never performs it. */
+/** What happens to one request: answered (after afterMs), lost (never performed), refused, or performed late. */
 export type Fate =
   | { kind: 'answer'; afterMs?: number }
   | { kind: 'lost' }
