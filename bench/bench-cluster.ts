@@ -1,7 +1,7 @@
 // One bench cluster of dist/node.js processes with the settings under test, plus what every
 // benchmark needs around it: election events from the node logs on the bench clock, a fresh data
 // directory for the write-ahead files, node pids, and "wait until one leader is settled".
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,10 @@ export interface BenchClusterOptions extends TimingSettings {
   seed: number;
   /** Keep every raw stderr line (the demo prints them). */
   keepLines?: boolean;
+  /** More node flags (e.g. --snapshot-threshold). */
+  nodeArgs?: string[];
+  /** Sees every stderr line as it arrives, on the bench clock. */
+  onLine?: (node: string, line: string, at: number) => void;
 }
 
 /** The repository root: the nearest folder upwards holding this project's package.json. */
@@ -77,12 +81,17 @@ export class BenchCluster {
           '--election-timeout-min', String(options.electionTimeoutMinMs),
           '--election-timeout-max', String(options.electionTimeoutMaxMs),
           '--heartbeat-interval', String(options.heartbeatMs),
+          ...(options.nodeArgs ?? []),
         ],
         nodeIds,
         latency: options.latency.meanMs > 0 ? options.latency : { meanMs: 0, dist: 'constant' },
         seed: options.seed,
         env: { RAFT_DATA_DIR: dataDir },
-        onStderrLine: (node, line) => log.handle(node, line, clusterRef?.now() ?? 0),
+        onStderrLine: (node, line) => {
+          const at = clusterRef?.now() ?? 0;
+          log.handle(node, line, at);
+          options.onLine?.(node, line, at);
+        },
       });
       clusterRef = cluster;
       return new BenchCluster(cluster, log, dataDir, options);
@@ -115,6 +124,15 @@ export class BenchCluster {
       this.clients.set(key, client);
     }
     return client;
+  }
+
+  /** Bytes of the write-ahead log and snapshot files of a node (all of its runs), in the data directory. */
+  diskBytes(node: string): number {
+    let total = 0;
+    for (const name of readdirSync(this.dataDir)) {
+      if (name.startsWith(`${node}-`)) total += statSync(join(this.dataDir, name)).size;
+    }
+    return total;
   }
 
   pid(node: string): number | null {

@@ -1,4 +1,5 @@
-// `npm run bench -- [--quick] [--only failover,split-votes,steady-state,throughput,memory,tuning] [--seed N]`
+// `npm run bench -- [--quick] [--only failover,split-votes,steady-state,throughput,memory,catch-up,tuning] [--seed N]
+//   [--memory-ops N] [--catch-up-ops N]`
 // Runs the benchmarks and writes bench/results/: <section>.json (raw data), <section>.md (its table,
 // with the command and machine it came from), charts as SVG, and SUMMARY.md (all sections present).
 // --quick runs a few repetitions of everything (minutes); the default is the full study.
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { ArgsError, BenchArgs } from './args.ts';
 import { repoRoot } from './bench-cluster.ts';
 import { failoverSection } from './experiments/failover.ts';
+import { catchUpSection } from './experiments/catch-up.ts';
 import { memorySection } from './experiments/memory.ts';
 import type { RunContext, SectionResult } from './experiments/section.ts';
 import { splitVoteSection } from './experiments/split-votes.ts';
@@ -21,6 +23,7 @@ const SECTIONS: readonly { name: string; run: (ctx: RunContext) => Promise<Secti
   { name: 'steady-state', run: steadySection },
   { name: 'throughput', run: throughputSection },
   { name: 'memory', run: memorySection },
+  { name: 'catch-up', run: catchUpSection },
   { name: 'tuning', run: tuningSection },
 ];
 
@@ -41,7 +44,7 @@ function writeSummary(dir: string): void {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const args = new BenchArgs(argv, ['quick', 'only', 'seed']);
+  const args = new BenchArgs(argv, ['quick', 'only', 'seed', 'memory-ops', 'catch-up-ops']);
   const quick = args.flag('quick');
   const only = args.list('only');
   const unknown = only?.filter((n) => !SECTIONS.some((s) => s.name === n)) ?? [];
@@ -50,7 +53,12 @@ async function main(): Promise<void> {
   const dir = join(repoRoot(), 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const command = `npm run bench --${argv.length > 0 ? ` ${argv.join(' ')}` : ''}${args.flag('seed') ? '' : ` (seed ${seed})`}`;
-  const ctx: RunContext = { quick, seed, progress: (line) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`) };
+  const ctx: RunContext = {
+    quick,
+    seed,
+    ...(args.flag('memory-ops') ? { memoryOps: args.number('memory-ops', 1_000_000) } : {}),
+    ...(args.flag('catch-up-ops') ? { catchUpOps: args.number('catch-up-ops', 200_000) } : {}),
+    progress: (line) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`) };
 
   const started = Date.now();
   const failures: string[] = [];

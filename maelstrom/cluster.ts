@@ -67,6 +67,8 @@ interface NodeSlot {
   expectingExit: boolean;
   readonly stderrTail: string[];
   readonly log: WriteStream | null;
+  /** Characters the node has written to stdout (its messages), over all its runs. */
+  stdoutChars: number;
 }
 
 export class Cluster {
@@ -93,7 +95,7 @@ export class Cluster {
     if (options.logDir !== undefined) mkdirSync(options.logDir, { recursive: true });
     for (const id of this.nodeIds) {
       const log = options.logDir !== undefined ? createWriteStream(join(options.logDir, `${id}.log`), { flags: 'a' }) : null;
-      this.slots.set(id, { id, process: null, expectingExit: false, stderrTail: [], log });
+      this.slots.set(id, { id, process: null, expectingExit: false, stderrTail: [], log, stdoutChars: 0 });
     }
   }
 
@@ -187,6 +189,11 @@ export class Cluster {
     return proc?.running ? proc.pid : undefined;
   }
 
+  /** Characters (one byte each for ASCII JSON) a node has written to stdout, i.e. sent, so far. */
+  stdoutChars(node: string): number {
+    return this.slot(node).stdoutChars;
+  }
+
   netStats(): ClusterNetStats {
     return this.network.stats();
   }
@@ -276,6 +283,7 @@ export class Cluster {
   // ---------------------------------------------------------------- traffic
 
   private onStdoutLine(slot: NodeSlot, proc: NodeProcess, line: string): void {
+    slot.stdoutChars += line.length + 1;
     const parsed = parseNodeLine(line);
     if (parsed.kind === 'message') {
       const sent = this.network.send(parsed.src, parsed.dest, parsed.body);

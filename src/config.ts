@@ -14,6 +14,8 @@ export interface NodeConfig {
   checkQuorum: boolean;
   /** Directory for write-ahead log files; null keeps the log in memory (as Maelstrom never restarts a node). */
   dataDir: string | null;
+  /** Snapshot and compact the log every this many applied entries; 0 keeps the whole log. */
+  snapshotThreshold: number;
 }
 
 export const DEFAULT_CONFIG: NodeConfig = {
@@ -24,6 +26,7 @@ export const DEFAULT_CONFIG: NodeConfig = {
   preVote: true,
   checkQuorum: true,
   dataDir: join(tmpdir(), 'raft-maelstrom'),
+  snapshotThreshold: 10_000,
 };
 
 export const USAGE = `usage: node.js [options]   (a Maelstrom node: JSON messages on stdin/stdout, logs on stderr)
@@ -36,6 +39,7 @@ export const USAGE = `usage: node.js [options]   (a Maelstrom node: JSON message
   --no-check-quorum              leaders do not step down without a majority         (env RAFT_CHECK_QUORUM=0)
   --data-dir DIR                 where the write-ahead log files go                  (env RAFT_DATA_DIR; default $TMPDIR/raft-maelstrom)
   --no-wal                       keep the log in memory only                         (env RAFT_DATA_DIR=none)
+  --snapshot-threshold N         snapshot and compact the log every N entries; 0 off (env RAFT_SNAPSHOT_THRESHOLD; default 10000)
   --help`;
 
 export class ConfigError extends Error {}
@@ -49,6 +53,12 @@ function parseMs(name: string, raw: string): number {
 function parseLevel(raw: string): LogLevelSetting {
   if (raw === 'debug' || raw === 'info' || raw === 'warn') return raw;
   throw new ConfigError(`log level must be debug, info or warn, got "${raw}"`);
+}
+
+function parseCount(name: string, raw: string): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new ConfigError(`${name} must be a whole number >= 0, got "${raw}"`);
+  return n;
 }
 
 function envFlag(raw: string | undefined): boolean | undefined {
@@ -72,6 +82,8 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   if (env['RAFT_ELECTION_TIMEOUT_MAX_MS']) max = parseMs('RAFT_ELECTION_TIMEOUT_MAX_MS', env['RAFT_ELECTION_TIMEOUT_MAX_MS']);
   if (env['RAFT_HEARTBEAT_MS']) heartbeat = parseMs('RAFT_HEARTBEAT_MS', env['RAFT_HEARTBEAT_MS']);
   if (env['RAFT_LOG']) level = parseLevel(env['RAFT_LOG']);
+  let snapshotThreshold: number | undefined;
+  if (env['RAFT_SNAPSHOT_THRESHOLD']) snapshotThreshold = parseCount('RAFT_SNAPSHOT_THRESHOLD', env['RAFT_SNAPSHOT_THRESHOLD']);
 
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -92,6 +104,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
       case '--no-check-quorum': checkQuorum = false; break;
       case '--data-dir': dataDir = value(); break;
       case '--no-wal': dataDir = null; break;
+      case '--snapshot-threshold': snapshotThreshold = parseCount(flag, value()); break;
       case '--help': case '-h': return 'help';
       default: throw new ConfigError(`unknown argument "${arg}"`);
     }
@@ -117,5 +130,6 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     preVote: preVote ?? DEFAULT_CONFIG.preVote,
     checkQuorum: checkQuorum ?? DEFAULT_CONFIG.checkQuorum,
     dataDir: dataDir === undefined ? DEFAULT_CONFIG.dataDir : dataDir,
+    snapshotThreshold: snapshotThreshold ?? DEFAULT_CONFIG.snapshotThreshold,
   };
 }

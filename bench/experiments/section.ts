@@ -12,6 +12,10 @@ export interface SectionResult {
 export interface RunContext {
   quick: boolean;
   seed: number;
+  /** The memory experiment's last checkpoint (--memory-ops; default 1,000,000 writes). */
+  memoryOps?: number;
+  /** The catch-up experiment's writes while the follower is down (--catch-up-ops; default 200,000). */
+  catchUpOps?: number;
   /** Progress lines (stderr), so stdout stays the summary. */
   progress(line: string): void;
 }

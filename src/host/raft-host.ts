@@ -8,7 +8,7 @@ import type { KvOperation, KvResult } from '../kv/operations.ts';
 import { KvStateMachine } from '../kv/state-machine.ts';
 import { checkKvOperation, errorBody, ErrorCode, type Body } from '../protocol/messages.ts';
 import { RaftNode } from '../raft/node.ts';
-import type { CommittedEntry, EntryData, HardState, LogLevel, LogWrite, NodeId, Output, PersistedState, RaftConfig, RaftMessage, RaftStatus, ReadOutcome } from '../raft/types.ts';
+import type { CommittedEntry, EntryData, HardState, LogLevel, LogWrite, NodeId, Output, PersistedState, RaftConfig, RaftMessage, RaftStatus, ReadOutcome, Snapshot, SnapshotMeta } from '../raft/types.ts';
 
 /** A client reply body: read_ok / write_ok / cas_ok, or a Maelstrom error. */
 export type ClientReply = KvResult | { type: 'error'; code: number; text: string };
@@ -20,6 +20,8 @@ export type Respond = (reply: ClientReply) => void;
 export interface HostStorage {
   /** Makes log writes durable before returning (called before anything of the batch is sent). */
   appendLog(writes: readonly LogWrite[]): void;
+  /** Makes a snapshot durable before returning, replacing the previous one (crash-safe: old or new, never a mix). */
+  saveSnapshot(snapshot: Snapshot): void;
   /** Starts making `state` durable; returns a ticket for isDurable/whenDurable. */
   persistHardState(state: HardState): number;
   isDurable(ticket: number): boolean;
@@ -68,6 +70,9 @@ export function raftSettings(config: NodeConfig, id: NodeId, nodeIds: NodeId[], 
     checkQuorum: config.checkQuorum,
     maxEntriesPerMessage: 500,
     maxInflightMessages: 4,
+    snapshotThreshold: config.snapshotThreshold,
+    // One JSON line per message in Maelstrom mode: keep each chunk modest.
+    snapshotChunkSize: 64 * 1024,
     random,
   };
 }
@@ -117,6 +122,8 @@ export class RaftHost {
   constructor(options: HostOptions) {
     this.storage = options.storage;
     this.env = options.env;
+    // The state machine starts from the snapshot; the core starts applying after it.
+    if (options.persisted.snapshot) this.kv.restore(options.persisted.snapshot.data);
     this.core = new RaftNode(options.raft, options.persisted, this.env.now());
     this.logLost = options.persisted.logLost === true;
     // Long enough for one election, short enough to answer before Maelstrom's 1 s client timeout.
@@ -211,7 +218,9 @@ export class RaftHost {
     const now = this.env.now();
     const out: Output = this.core.takeOutput(now);
     for (const e of out.events) this.env.log(e.level, e.text, e.role, e.term);
-    // Durability first: the log synchronously, then the hard state (messages wait for both).
+    // Durability first: a snapshot from the leader before the log writes that drop what it replaces,
+    // the log synchronously, then the hard state (messages wait for all of them).
+    if (out.installSnapshot !== null) this.installSnapshot(out.installSnapshot);
     if (out.logWrites.length > 0) this.storage.appendLog(out.logWrites);
     if (this.logLost && !this.core.status().logLost) {
       this.logLost = false;
@@ -219,11 +228,33 @@ export class RaftHost {
     }
     if (out.hardState !== null) this.latestTicket = this.storage.persistHardState(out.hardState);
     for (const entry of out.committed) this.apply(entry);
+    if (out.snapshotWanted !== null) this.takeSnapshot(out.snapshotWanted);
     for (const read of out.reads) this.answerRead(read);
     for (const m of out.messages) this.afterPersist(() => this.env.sendPeer(m.to, m.body));
     this.releaseParked(now);
     if (now - this.lastCleanup > 10_000) this.forgetAbandonedProposals(now);
     this.armTimer(this.core.nextDeadline(), now);
+  }
+
+  /**
+   * The leader's snapshot replaces our state. Loaded first (restore changes nothing if the data does
+   * not decode, so a bad snapshot is never made durable), then made durable before the log writes.
+   */
+  private installSnapshot(snapshot: Snapshot): void {
+    this.kv.restore(snapshot.data);
+    this.storage.saveSnapshot(snapshot);
+  }
+
+  /**
+   * The state machine is now exactly at `at.index` (this batch's entries are applied): save it, and
+   * only once it is durable let the core discard the log before it.
+   */
+  private takeSnapshot(at: SnapshotMeta): void {
+    const snapshot: Snapshot = { index: at.index, term: at.term, data: this.kv.serialize() };
+    this.storage.saveSnapshot(snapshot);
+    this.core.snapshotSaved(snapshot);
+    this.env.log('info', `saved a snapshot through index ${at.index} (${this.kv.size()} keys, ${snapshot.data.length} bytes)`);
+    this.scheduleDrain(); // the core's compaction is a log write of the next batch
   }
 
   private apply(entry: CommittedEntry): void {
@@ -371,6 +402,7 @@ export function relayedReply(body: Body): ClientReply {
 /** Storage for tests and single-node clusters: everything is "durable" at once, nothing survives. */
 export class MemoryStorage implements HostStorage {
   appendLog(): void {}
+  saveSnapshot(): void {}
   persistHardState(): number {
     return 0;
   }

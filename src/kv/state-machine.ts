@@ -5,7 +5,21 @@ import { canonicalJson, jsonEquals } from './canonical.ts';
 import { KEY_DOES_NOT_EXIST, PRECONDITION_FAILED, type KvOperation, type KvResult } from './operations.ts';
 
 export class KvStateMachine {
-  private readonly values = new Map<string, Json>();
+  private values = new Map<string, Json>();
+
+  /** The whole state as a string, for a snapshot (§7): [[canonical key, value], ...]. */
+  serialize(): string {
+    return JSON.stringify([...this.values]);
+  }
+
+  /** Replaces the whole state with a serialized one; throws (changing nothing) if it does not decode. */
+  restore(serialized: string): void {
+    const parsed: unknown = JSON.parse(serialized);
+    if (!Array.isArray(parsed) || !parsed.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string')) {
+      throw new Error('serialized key-value state is not a list of [key, value] pairs');
+    }
+    this.values = new Map(parsed as [string, Json][]);
+  }
 
   apply(op: KvOperation): KvResult {
     const k = canonicalJson(op.key);

@@ -9,9 +9,11 @@ import { RaftHost, MemoryStorage, eventLoopTimers, raftSettings, relayedReply, t
 import type { Json } from '../json.ts';
 import type { KvOperation } from '../kv/operations.ts';
 import type { Logger } from '../logger.ts';
-import type { HardState, LogEntry, LogWrite, RaftStatus } from '../raft/types.ts';
+import type { HardState, LogEntry, LogWrite, RaftStatus, Snapshot } from '../raft/types.ts';
 import { RAFT_MESSAGE_TYPES } from '../raft/types.ts';
-import { WriteAheadLog } from '../storage/wal.ts';
+import { describeRecoveredLog, openDurableLog } from '../storage/durable-log.ts';
+import { writeSnapshotFile } from '../storage/snapshot-file.ts';
+import type { WriteAheadLog } from '../storage/wal.ts';
 import { HardStateStore } from './hard-state-store.ts';
 import { KvServiceClient } from './kv-service.ts';
 import {
@@ -152,6 +154,7 @@ export class MaelstromServer {
     let hardState: HardState = { term: 0, votedFor: null };
     let entries: LogEntry[] = [];
     let logLost = false;
+    let snapshot: Snapshot | null = null;
     let storage: HostStorage = new MemoryStorage();
     if (this.nodeIds.length > 1) {
       const kvClient = new KvServiceClient(this.rpc, 'lin-kv', this.deps.serviceTimeoutMs ?? 1000);
@@ -164,6 +167,7 @@ export class MaelstromServer {
         opened = this.openLog(store.logId, loaded.fresh);
         entries = opened.entries;
         logLost = opened.logLost;
+        snapshot = opened.snapshot;
       } catch (err) {
         // An unreadable stored record or a log file that cannot be opened: no state to trust.
         this.deps.fatal('starting Raft', err);
@@ -172,6 +176,9 @@ export class MaelstromServer {
       const { wal, forgetLoss } = opened;
       storage = {
         appendLog: (writes: readonly LogWrite[]) => wal?.append(null, writes),
+        saveSnapshot: (s: Snapshot) => {
+          if (opened.snapshotPath !== null) writeSnapshotFile(opened.snapshotPath, s);
+        },
         persistHardState: (state) => store.persist(state),
         isDurable: (ticket) => store.isDurable(ticket),
         whenDurable: (ticket) => store.whenDurable(ticket),
@@ -184,7 +191,7 @@ export class MaelstromServer {
     }
     this.host = new RaftHost({
       raft: raftSettings(this.deps.config, this.nodeId, this.nodeIds, this.deps.random),
-      persisted: { hardState, entries, logLost },
+      persisted: { hardState, entries, logLost, snapshot },
       storage,
       env: {
         ...eventLoopTimers,
@@ -199,15 +206,17 @@ export class MaelstromServer {
 
   /**
    * The log lives in a write-ahead file named by the log id stored with our term and vote, so a
-   * restarted process (the bench's kill nemesis) finds its own log and never another run's.
+   * restarted process (the bench's kill nemesis) finds its own log and never another run's; the
+   * snapshot sits beside it under the same name (`.snap`).
    */
   private openLog(logId: string, fresh: boolean): OpenedLog {
     if (this.deps.dataDir === null) {
       // Nothing was kept, so after a restart (a stored term says we ran before) the log is lost.
       if (!fresh) this.deps.logger.warn('--no-wal: the log of this node\'s earlier process is gone');
-      return { wal: null, entries: [], logLost: !fresh, forgetLoss: () => {} };
+      return { wal: null, entries: [], snapshot: null, snapshotPath: null, logLost: !fresh, forgetLoss: () => {} };
     }
     const path = join(this.deps.dataDir, `${this.nodeId}-${logId}.wal`);
+    const snapshotPath = join(this.deps.dataDir, `${this.nodeId}-${logId}.snap`);
     // The loss is remembered in a marker file until the core has caught up: a process restarted in
     // between finds a write-ahead file again, but one that lacks what the lost one held.
     const marker = `${path}.lost`;
@@ -217,13 +226,11 @@ export class MaelstromServer {
       logLost = true;
     }
     if (logLost) createDurably(marker);
-    const { wal, state } = WriteAheadLog.open(path);
-    if (state.repaired !== null) {
-      this.deps.logger.warn(`write-ahead log ${path}: cut off a damaged tail at byte ${state.repaired.atOffset} (${state.repaired.droppedBytes} bytes, ${state.repaired.reason})`);
-    }
-    this.deps.logger.info(`write-ahead log ${path}: ${state.entries.length} entries recovered`);
+    const opened = openDurableLog(path, snapshotPath);
+    for (const note of opened.notes) this.deps.logger.log(note.level, note.text);
+    this.deps.logger.info(`write-ahead log ${path}: ${describeRecoveredLog(opened)} recovered`);
     const forgetLoss = () => rmSync(marker, { force: true });
-    return { wal, entries: state.entries, logLost, forgetLoss };
+    return { wal: opened.wal, entries: opened.entries, snapshot: opened.snapshot, snapshotPath, logLost, forgetLoss };
   }
 
   private handleClientRequest(env: Envelope): void {
@@ -294,7 +301,11 @@ export class MaelstromServer {
 
 interface OpenedLog {
   wal: WriteAheadLog | null;
+  /** The entries after the snapshot. */
   entries: LogEntry[];
+  snapshot: Snapshot | null;
+  /** Where snapshots go: beside the write-ahead file, under the same log id (null: nothing kept). */
+  snapshotPath: string | null;
   /** The stored term says this node ran before, but its log is not (all) here: see PersistedState.logLost. */
   logLost: boolean;
   /** Called once the core has caught up: the loss need not be remembered any more. */

@@ -5,7 +5,7 @@
 import type { Json } from '../json.ts';
 import type { KvOperation } from '../kv/operations.ts';
 import { isValidTerm } from '../raft/node.ts';
-import type { AppendEntries, AppendEntriesResult, LogEntry, RaftMessage, RequestVote, RequestVoteResult } from '../raft/types.ts';
+import type { AppendEntries, AppendEntriesResult, InstallSnapshot, InstallSnapshotResult, LogEntry, RaftMessage, RequestVote, RequestVoteResult } from '../raft/types.ts';
 
 export type Body = { [key: string]: Json };
 
@@ -161,6 +161,20 @@ export function checkRaftMessage(body: Body): Checked<RaftMessage> {
       if (typeof body['success'] !== 'boolean') return bad('success');
       if (body['conflict_term'] !== null && !isValidTerm(body['conflict_term'])) return bad('conflict_term');
       return { ok: true, value: body as unknown as AppendEntriesResult };
+    }
+    case 'install_snapshot': {
+      const badField = indexFields(['last_included_index', 'last_included_term', 'offset', 'round']);
+      if (badField) return bad(badField);
+      if (!isNodeName(body['leader_id'])) return bad('leader_id');
+      if (typeof body['data'] !== 'string') return bad('data');
+      if (typeof body['done'] !== 'boolean') return bad('done');
+      return { ok: true, value: body as unknown as InstallSnapshot };
+    }
+    case 'install_snapshot_result': {
+      const badField = indexFields(['last_included_index', 'next_offset', 'round']);
+      if (badField) return bad(badField);
+      if (typeof body['done'] !== 'boolean') return bad('done');
+      return { ok: true, value: body as unknown as InstallSnapshotResult };
     }
     default:
       return fail(`not a raft message: ${String(body['type'])}`);

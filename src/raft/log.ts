@@ -1,57 +1,85 @@
-// The replicated log, 1-indexed as in the paper; index 0 is the empty prefix with term 0.
-// No compaction: every entry stays in memory (see the README's memory figures).
-import type { LogEntry } from './types.ts';
+// The replicated log, 1-indexed as in the paper. After compaction (§7) it holds only the entries
+// that follow the last snapshot: `base` is the snapshot's last included index and term (index 0,
+// term 0 before any snapshot), and entries at or below base.index are gone from memory.
+import type { LogEntry, SnapshotMeta } from './types.ts';
 
 export class RaftLog {
-  private readonly entries: LogEntry[];
+  private entries: LogEntry[];
+  private base: SnapshotMeta;
 
-  constructor(initial: readonly LogEntry[] = []) {
+  constructor(initial: readonly LogEntry[] = [], base: SnapshotMeta = { index: 0, term: 0 }) {
     this.entries = initial.slice();
+    this.base = { index: base.index, term: base.term };
+  }
+
+  /** The last index covered by the snapshot the log starts after (0: no snapshot). */
+  snapshotIndex(): number {
+    return this.base.index;
+  }
+
+  snapshotTerm(): number {
+    return this.base.term;
   }
 
   lastIndex(): number {
-    return this.entries.length;
+    return this.base.index + this.entries.length;
   }
 
   lastTerm(): number {
-    return this.termAt(this.entries.length) ?? 0;
+    return this.termAt(this.lastIndex()) ?? 0;
   }
 
-  /** Term of the entry at index; 0 for index 0; undefined past the end. */
+  /** Term of the entry at index; the snapshot's term at its last index; undefined if compacted away or past the end. */
   termAt(index: number): number | undefined {
-    if (index === 0) return 0;
-    return this.entries[index - 1]?.term;
+    if (index === this.base.index) return this.base.term;
+    if (index < this.base.index) return undefined;
+    return this.entries[index - this.base.index - 1]?.term;
   }
 
   entry(index: number): LogEntry | undefined {
-    return this.entries[index - 1];
+    if (index <= this.base.index) return undefined;
+    return this.entries[index - this.base.index - 1];
   }
 
-  /** Entries from `from` to `to` inclusive (clamped to the log). */
+  /** Entries from `from` to `to` inclusive, clamped to what the log still holds. */
   slice(from: number, to: number): LogEntry[] {
-    return this.entries.slice(Math.max(from, 1) - 1, Math.min(to, this.entries.length));
+    const start = Math.max(from, this.base.index + 1) - this.base.index - 1;
+    const end = Math.min(to, this.lastIndex()) - this.base.index;
+    return end > start ? this.entries.slice(start, end) : [];
   }
 
   append(entries: readonly LogEntry[]): void {
     for (const e of entries) this.entries.push(e);
   }
 
-  /** Deletes the entry at `index` and everything after it. */
+  /** Deletes the entry at `index` and everything after it (never below the snapshot). */
   truncateFrom(index: number): void {
-    this.entries.length = Math.max(index - 1, 0);
+    this.entries.length = Math.max(index - this.base.index - 1, 0);
+  }
+
+  /**
+   * Discards everything up to and including `snapshot.index`. If the log holds that entry with the
+   * snapshot's term, the entries after it are kept (they extend the snapshot, by log matching);
+   * otherwise the whole log goes (§7). Returns the entries kept.
+   */
+  compactTo(snapshot: SnapshotMeta): LogEntry[] {
+    const kept = this.termAt(snapshot.index) === snapshot.term ? this.slice(snapshot.index + 1, this.lastIndex()) : [];
+    this.entries = kept.slice();
+    this.base = { index: snapshot.index, term: snapshot.term };
+    return kept;
   }
 
   /** The first index of the run of `term` that contains `index` (for the follower's conflict hint). */
   firstIndexOfTermRun(index: number): number {
     const term = this.termAt(index);
     let i = index;
-    while (i > 1 && this.termAt(i - 1) === term) i--;
+    while (i > this.base.index + 1 && this.termAt(i - 1) === term) i--;
     return i;
   }
 
-  /** The last index holding `term`, or 0 if the log has no entry of that term. */
+  /** The last index holding `term` (the snapshot's last index counts), or 0 if none we still know of. */
   lastIndexOfTerm(term: number): number {
-    for (let i = this.entries.length; i >= 1; i--) {
+    for (let i = this.lastIndex(); i >= this.base.index; i--) {
       const t = this.termAt(i) ?? 0;
       if (t === term) return i;
       if (t < term) return 0; // terms only grow along the log

@@ -9,13 +9,15 @@
 // Section numbers refer to the Raft paper (Ongaro & Ousterhout 2014) and Ongaro's dissertation.
 import type { Json } from '../json.ts';
 import { RaftLog } from './log.ts';
-import { Progress } from './progress.ts';
+import { Progress, type SnapshotTransfer } from './progress.ts';
 import { majority, quorumValue, tally } from './quorum.ts';
 import type {
   AppendEntries,
   AppendEntriesResult,
   CommittedEntry,
   EntryData,
+  InstallSnapshot,
+  InstallSnapshotResult,
   LogEntry,
   LogLevel,
   LogWrite,
@@ -32,6 +34,8 @@ import type {
   RequestVote,
   RequestVoteResult,
   Role,
+  Snapshot,
+  SnapshotMeta,
 } from './types.ts';
 
 /** Terms and indexes on the wire must be non-negative safe integers; anything else is refused. */
@@ -53,6 +57,16 @@ interface PendingRead {
   round: number;
 }
 
+/** A snapshot arriving from the leader, chunk by chunk. */
+interface IncomingSnapshot {
+  leader: NodeId;
+  term: number;
+  meta: SnapshotMeta;
+  chunks: string[];
+  /** Characters received so far: the offset the next chunk must start at. */
+  received: number;
+}
+
 export class RaftNode {
   readonly id: NodeId;
   private readonly config: RaftConfig;
@@ -62,6 +76,8 @@ export class RaftNode {
   private term: number;
   private votedFor: NodeId | null;
   private readonly log: RaftLog;
+  /** The latest durable snapshot (§7): what a follower gets when it needs entries the log no longer holds. */
+  private snapshot: Snapshot | null;
 
   // Volatile state.
   private role: Role = 'follower';
@@ -72,6 +88,9 @@ export class RaftNode {
   private logLost: boolean;
   /** The term in which we last said we are not campaigning, so the line appears once per term. */
   private quietTermLogged = -1;
+  /** Index of the snapshot asked of the host and not yet reported saved (0: none). */
+  private snapshotAsked = 0;
+  private incoming: IncomingSnapshot | null = null;
 
   // Time: absolute deadlines in the host's milliseconds.
   private electionDeadline: number;
@@ -106,11 +125,17 @@ export class RaftNode {
     this.peers = config.nodeIds.filter((n) => n !== config.id);
     this.term = persisted.hardState.term;
     this.votedFor = persisted.hardState.votedFor;
-    this.log = new RaftLog(persisted.entries);
+    this.snapshot = persisted.snapshot ?? null;
+    const base: SnapshotMeta = this.snapshot === null ? { index: 0, term: 0 } : { index: this.snapshot.index, term: this.snapshot.term };
+    this.log = new RaftLog(persisted.entries, base);
+    // The snapshot holds only committed entries, and the host loads it into the state machine.
+    this.commitIndex = base.index;
+    this.appliedIndex = base.index;
     this.logLost = persisted.logLost === true;
     // Alone, there is nobody to wait for: campaign at once instead of after a timeout.
     this.electionDeadline = this.peers.length === 0 ? now : now + this.randomElectionTimeout();
-    this.emit('info', `started as follower, term ${this.term}, log length ${this.log.lastIndex()}`);
+    const fromSnapshot = base.index > 0 ? ` (snapshot through ${base.index})` : '';
+    this.emit('info', `started as follower, term ${this.term}, log length ${this.log.lastIndex()}${fromSnapshot}`);
     if (this.logLost) this.startWithoutLog();
   }
 
@@ -138,7 +163,7 @@ export class RaftNode {
   }
 
   private static emptyOutput(): Output {
-    return { hardState: null, logWrites: [], messages: [], committed: [], reads: [], events: [] };
+    return { hardState: null, logWrites: [], messages: [], committed: [], reads: [], events: [], installSnapshot: null, snapshotWanted: null };
   }
 
   // ---------------------------------------------------------------- public interface
@@ -155,12 +180,34 @@ export class RaftNode {
       lastLogIndex: this.log.lastIndex(),
       lastLogTerm: this.log.lastTerm(),
       logLost: this.logLost,
+      snapshotIndex: this.snapshotIndex(),
     };
   }
 
-  /** A read-only view of the log, for invariant checks in tests and the simulator. */
+  /** A read-only view of the entries the log still holds (those after the snapshot), for tests and the simulator. */
   logEntries(): LogEntry[] {
-    return this.log.slice(1, this.log.lastIndex());
+    return this.log.slice(this.log.snapshotIndex() + 1, this.log.lastIndex());
+  }
+
+  /**
+   * The host made `snapshot` durable (it asked for it through Output.snapshotWanted). Only now may
+   * the log prefix it covers go, in memory and, through a 'compact' log write, on disk (§7).
+   */
+  snapshotSaved(snapshot: Snapshot): void {
+    if (snapshot.index === this.snapshotAsked) this.snapshotAsked = 0;
+    if (snapshot.index <= this.snapshotIndex()) {
+      this.emit('debug', `snapshot through ${snapshot.index} is not newer than the one held (${this.snapshotIndex()}): ignored`);
+      return;
+    }
+    invariant(snapshot.index <= this.appliedIndex, `snapshot through ${snapshot.index} covers entries not applied yet (applied ${this.appliedIndex})`);
+    invariant(this.log.termAt(snapshot.index) === snapshot.term, `snapshot through ${snapshot.index} has term ${snapshot.term}, the log says ${String(this.log.termAt(snapshot.index))}`);
+    this.snapshot = snapshot;
+    const through = this.compactionPoint(snapshot.index);
+    if (through <= this.log.snapshotIndex()) return;
+    const meta: SnapshotMeta = { index: through, term: this.log.termAt(through) as number };
+    const kept = this.log.compactTo(meta);
+    this.out.logWrites.push({ kind: 'compact', snapshot: meta, entries: kept });
+    this.emit('info', `compacted the log through index ${through} (term ${meta.term}; snapshot through ${snapshot.index}); ${kept.length} entries follow`);
   }
 
   /** The earliest time at which tick() has something to do. */
@@ -243,7 +290,8 @@ export class RaftNode {
       if (!isPreVoteTraffic) {
         // Figure 2, "Rules for all servers": a higher term makes us a follower first. An append_entries
         // names the new leader at once, so a deposed leader's failed reads can point clients to it.
-        this.becomeFollower(msg.term, msg.type === 'append_entries' ? from : null, now, `saw term ${msg.term} from ${from}`);
+        const fromLeader = msg.type === 'append_entries' || msg.type === 'install_snapshot';
+        this.becomeFollower(msg.term, fromLeader ? from : null, now, `saw term ${msg.term} from ${from}`);
       }
     } else if (msg.term < this.term) {
       this.answerStaleMessage(from, msg);
@@ -263,6 +311,12 @@ export class RaftNode {
       case 'append_entries_result':
         this.handleAppendResult(from, msg, now);
         return;
+      case 'install_snapshot':
+        this.handleInstallSnapshot(from, msg, now);
+        return;
+      case 'install_snapshot_result':
+        this.handleSnapshotResult(from, msg, now);
+        return;
       default: {
         const unreachable: never = msg;
         throw new RaftInvariantError(`unknown raft message ${JSON.stringify(unreachable)}`);
@@ -279,7 +333,11 @@ export class RaftNode {
       for (const peer of this.peers) this.sendAppendIfDue(peer, now);
       this.maybeStartReadRound(now);
     }
+    // The host loads an installed snapshot into its state machine before applying `committed`:
+    // it counts as applied when it is handed over.
+    if (this.out.installSnapshot !== null) this.appliedIndex = Math.max(this.appliedIndex, this.out.installSnapshot.index);
     this.applyCommitted();
+    this.maybeAskForSnapshot();
     this.releaseAppliedReads();
     if (this.hardStateDirty) {
       this.out.hardState = { term: this.term, votedFor: this.votedFor };
@@ -330,6 +388,7 @@ export class RaftNode {
     this.hardStateDirty = true;
     this.role = 'candidate';
     this.leaderId = null;
+    this.incoming = null;
     this.votes = new Map([[this.id, true]]);
     this.resetElectionTimer(now);
     this.emit('info', `became candidate for term ${this.term}`);
@@ -447,11 +506,15 @@ export class RaftNode {
 
   // ---------------------------------------------------------------- replication: follower side
 
-  private handleAppendEntries(from: NodeId, m: AppendEntries, now: number): void {
+  /**
+   * A message only the leader of our term sends (AppendEntries, InstallSnapshot): it is leader contact,
+   * so it resets the election timer. Returns false if it must be ignored.
+   */
+  private acceptLeaderContact(from: NodeId, type: RaftMessage['type'], now: number): boolean {
     if (this.role === 'leader') {
       // Two leaders in one term would break election safety; it cannot happen unless a vote was lost.
-      this.emit('warn', `append_entries from ${from} in my own term ${this.term} while leader: ignored`);
-      return;
+      this.emit('warn', `${type} from ${from} in my own term ${this.term} while leader: ignored`);
+      return false;
     }
     if (this.role !== 'follower') this.becomeFollower(this.term, null, now, `${from} is leader for term ${this.term}`);
     if (this.leaderId !== from) {
@@ -460,6 +523,11 @@ export class RaftNode {
     }
     this.lastLeaderContact = now;
     this.resetElectionTimer(now);
+    return true;
+  }
+
+  private handleAppendEntries(from: NodeId, m: AppendEntries, now: number): void {
+    if (!this.acceptLeaderContact(from, m.type, now)) return;
 
     const reply: AppendEntriesResult = {
       type: 'append_entries_result',
@@ -471,24 +539,35 @@ export class RaftNode {
       conflict_term: null,
       round: m.round,
     };
-    const prevTerm = this.log.termAt(m.prev_log_index);
+    // Entries up to our snapshot are committed, so they match the leader's: skip them, and anchor
+    // the rest at the snapshot's last entry instead of a prefix we no longer hold.
+    let prevIndex = m.prev_log_index;
+    let prevLogTerm = m.prev_log_term;
+    let entries = m.entries;
+    const snapshotIndex = this.log.snapshotIndex();
+    if (prevIndex < snapshotIndex) {
+      entries = entries.slice(Math.min(snapshotIndex - prevIndex, entries.length));
+      prevIndex = snapshotIndex;
+      prevLogTerm = this.log.snapshotTerm();
+    }
+    const prevTerm = this.log.termAt(prevIndex);
     if (prevTerm === undefined) {
       reply.conflict_index = this.log.lastIndex() + 1;
       this.send(from, reply);
       return;
     }
-    if (prevTerm !== m.prev_log_term) {
+    if (prevTerm !== prevLogTerm) {
       reply.conflict_term = prevTerm;
-      reply.conflict_index = this.log.firstIndexOfTermRun(m.prev_log_index);
+      reply.conflict_index = this.log.firstIndexOfTermRun(prevIndex);
       this.send(from, reply);
       return;
     }
 
     // §5.3: keep what matches, cut the log at the first conflict, append the rest.
-    let index = m.prev_log_index;
-    for (let i = 0; i < m.entries.length; i++) {
-      const entry = m.entries[i] as LogEntry;
-      index = m.prev_log_index + 1 + i;
+    let index = prevIndex;
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i] as LogEntry;
+      index = prevIndex + 1 + i;
       const existing = this.log.termAt(index);
       if (existing === entry.term) continue;
       if (existing !== undefined) {
@@ -497,12 +576,12 @@ export class RaftNode {
         this.out.logWrites.push({ kind: 'truncate', fromIndex: index });
         this.emit('debug', `removed conflicting entries from index ${index}`);
       }
-      const rest = m.entries.slice(i);
+      const rest = entries.slice(i);
       this.log.append(rest);
       this.out.logWrites.push({ kind: 'append', firstIndex: index, entries: rest });
       break;
     }
-    const lastNew = m.prev_log_index + m.entries.length;
+    const lastNew = prevIndex + entries.length;
     if (m.leader_commit > this.commitIndex) {
       this.commitIndex = Math.max(this.commitIndex, Math.min(m.leader_commit, lastNew));
     }
@@ -514,6 +593,89 @@ export class RaftNode {
     reply.success = true;
     reply.match_index = lastNew;
     this.send(from, reply);
+  }
+
+  /**
+   * InstallSnapshot (§7): chunks arrive in order; once the last one is in, the snapshot replaces the
+   * log prefix it covers. A snapshot our commit index already covers is stale: we hold all of it.
+   */
+  private handleInstallSnapshot(from: NodeId, m: InstallSnapshot, now: number): void {
+    if (!this.acceptLeaderContact(from, m.type, now)) return;
+    const reply: InstallSnapshotResult = {
+      type: 'install_snapshot_result',
+      term: this.term,
+      last_included_index: m.last_included_index,
+      next_offset: 0,
+      done: false,
+      round: m.round,
+    };
+    if (m.last_included_index <= this.commitIndex) {
+      this.emit('debug', `snapshot through ${m.last_included_index} from ${from} is stale: committed through ${this.commitIndex} already`);
+      reply.done = true;
+      this.send(from, reply);
+      return;
+    }
+    const meta: SnapshotMeta = { index: m.last_included_index, term: m.last_included_term };
+    const current = this.incoming;
+    const sameSnapshot = current !== null && current.leader === from && current.term === this.term && current.meta.index === meta.index && current.meta.term === meta.term;
+    if (m.offset === 0 && (!sameSnapshot || current.received === 0)) {
+      this.incoming = { leader: from, term: this.term, meta, chunks: [], received: 0 };
+      if (!sameSnapshot) this.emit('info', `receiving snapshot through index ${meta.index} (term ${meta.term}) from ${from}`);
+    } else if (!sameSnapshot || m.offset !== current.received) {
+      // A duplicate, a chunk after a lost one, or a chunk of another transfer: say where we are.
+      reply.next_offset = sameSnapshot ? current.received : 0;
+      this.send(from, reply);
+      return;
+    }
+    const transfer = this.incoming as IncomingSnapshot;
+    transfer.chunks.push(m.data);
+    transfer.received += m.data.length;
+    reply.next_offset = transfer.received;
+    if (m.done) {
+      this.incoming = null;
+      this.installSnapshot({ index: meta.index, term: meta.term, data: transfer.chunks.join('') }, from);
+      reply.done = true;
+    }
+    this.send(from, reply);
+  }
+
+  private installSnapshot(snapshot: Snapshot, from: NodeId): void {
+    const kept = this.log.compactTo(snapshot);
+    this.out.logWrites.push({ kind: 'compact', snapshot: { index: snapshot.index, term: snapshot.term }, entries: kept });
+    this.out.installSnapshot = snapshot;
+    this.snapshot = snapshot;
+    this.commitIndex = Math.max(this.commitIndex, snapshot.index);
+    this.snapshotAsked = 0;
+    const suffix = kept.length > 0 ? `kept the ${kept.length} entries after it` : 'discarded the whole log';
+    this.emit('info', `installed snapshot through index ${snapshot.index} (term ${snapshot.term}) from ${from}; ${suffix}`);
+  }
+
+  /** The last index the latest snapshot covers (0: none). The log may start before it (compactionPoint). */
+  private snapshotIndex(): number {
+    return this.snapshot?.index ?? 0;
+  }
+
+  /**
+   * How far the log may be compacted after a snapshot through `index`. A leader keeps the entries a
+   * follower it is streaming to has not acknowledged yet, so a follower a few batches behind gets
+   * them rather than a whole snapshot; never more than one threshold of them, so memory stays bounded.
+   */
+  private compactionPoint(index: number): number {
+    if (this.role !== 'leader') return index;
+    let through = index;
+    for (const pr of this.progress.values()) if (pr.mode === 'replicate') through = Math.min(through, pr.matchIndex);
+    return Math.max(through, index - this.config.snapshotThreshold);
+  }
+
+  /** Asks the host for a snapshot once the applied log since the last one reaches the threshold. */
+  private maybeAskForSnapshot(): void {
+    const threshold = this.config.snapshotThreshold;
+    if (threshold <= 0) return;
+    if (this.appliedIndex - Math.max(this.snapshotIndex(), this.snapshotAsked) < threshold) return;
+    const term = this.log.termAt(this.appliedIndex);
+    invariant(term !== undefined, `applied index ${this.appliedIndex} missing from the log`);
+    this.snapshotAsked = this.appliedIndex;
+    this.out.snapshotWanted = { index: this.appliedIndex, term };
   }
 
   // ---------------------------------------------------------------- replication: leader side
@@ -529,15 +691,8 @@ export class RaftNode {
 
   private handleAppendResult(from: NodeId, m: AppendEntriesResult, now: number): void {
     if (this.role !== 'leader') return;
-    const pr = this.progress.get(from);
+    const pr = this.followerAnswered(from, m.round, now);
     if (pr === undefined) return;
-    pr.recentActive = true;
-    // step() let through only replies of our term, and a follower echoes a round only when it answers
-    // a request of that same term: so this round is one of ours, not a previous process's.
-    if (m.round > pr.ackedRound && m.round <= this.roundsSent) {
-      pr.ackedRound = m.round;
-      this.updateReadRounds(now);
-    }
     if (m.success) {
       if (m.match_index > this.log.lastIndex()) {
         this.emit('warn', `${from} claims to match index ${m.match_index} beyond our log: ignored`);
@@ -545,8 +700,13 @@ export class RaftNode {
       }
       if (pr.acknowledge(m.match_index)) this.maybeCommit();
       if (pr.mode === 'probe') pr.becomeReplicate();
+      if (pr.catchingUp && pr.matchIndex === this.log.lastIndex()) {
+        pr.catchingUp = false;
+        this.emit('info', `${from} caught up to index ${pr.matchIndex} after installing the snapshot`);
+      }
       return;
     }
+    if (pr.mode === 'snapshot') return; // the transfer decides where replication resumes
     // A rejection. Ignore the ones that answer requests we have already moved past.
     if (pr.mode === 'replicate' ? m.reject_index <= pr.matchIndex : m.reject_index !== pr.nextIndex - 1) return;
     let next = m.conflict_index;
@@ -560,13 +720,92 @@ export class RaftNode {
     this.sendAppendIfDue(from, now);
   }
 
-  /** Sends what a follower is owed: in probe mode one probe at a time, in replicate mode a window of batches. */
+  /** Any answer from a follower: it is alive, and it answered heartbeat round `round` (ReadIndex). */
+  private followerAnswered(from: NodeId, round: number, now: number): Progress | undefined {
+    if (this.role !== 'leader') return undefined;
+    const pr = this.progress.get(from);
+    if (pr === undefined) return undefined;
+    pr.recentActive = true;
+    // step() let through only replies of our term, and a follower echoes a round only when it answers
+    // a request of that same term: so this round is one of ours, not a previous process's.
+    if (round > pr.ackedRound && round <= this.roundsSent) {
+      pr.ackedRound = round;
+      this.updateReadRounds(now);
+    }
+    return pr;
+  }
+
+  private handleSnapshotResult(from: NodeId, m: InstallSnapshotResult, now: number): void {
+    const pr = this.followerAnswered(from, m.round, now);
+    if (pr === undefined || pr.mode !== 'snapshot') return;
+    const transfer = pr.transfer as SnapshotTransfer;
+    if (m.last_included_index !== transfer.snapshot.index) return; // about an earlier transfer
+    if (m.done) {
+      const index = transfer.snapshot.index;
+      this.emit('info', `${from} holds the snapshot through index ${index}; replication resumes after it`);
+      if (pr.acknowledge(index)) this.maybeCommit();
+      pr.becomeProbe(index + 1);
+      pr.catchingUp = true;
+      this.sendAppendIfDue(from, now);
+      return;
+    }
+    // The follower's offset only grows within one transfer, except when it starts over (0). Answers
+    // that report no progress are duplicates: the chunk they ask for is already on its way.
+    const offset = Math.min(m.next_offset, transfer.snapshot.data.length);
+    if (offset > transfer.offset || (offset === 0 && transfer.offset > 0)) {
+      transfer.offset = offset;
+      pr.probeInFlight = false;
+      this.sendAppendIfDue(from, now);
+    }
+  }
+
+  /**
+   * A follower needs entries the log no longer holds: it gets the snapshot instead (§7). A transfer
+   * that has not started yet (nothing acknowledged) switches to a newer snapshot if there is one.
+   */
+  private needsSnapshot(pr: Progress): boolean {
+    if (pr.mode === 'snapshot') return pr.transfer !== null && pr.transfer.offset === 0 && pr.transfer.snapshot.index < this.snapshotIndex();
+    const anchor = pr.mode === 'probe' ? pr.nextIndex - 1 : Math.min(pr.matchIndex, pr.nextIndex - 1);
+    return anchor < this.log.snapshotIndex();
+  }
+
+  private startSnapshotTransfer(peer: NodeId, pr: Progress): void {
+    const snapshot = this.snapshot;
+    invariant(snapshot !== null && snapshot.index >= this.log.snapshotIndex(), `log compacted through ${this.log.snapshotIndex()} without a snapshot to send`);
+    this.emit('info', `${peer} needs entries up to ${snapshot.index}, which the log no longer holds: sending the snapshot`);
+    pr.becomeSnapshot(snapshot);
+  }
+
+  /** One chunk of the snapshot being sent, from where the follower says it is. */
+  private sendSnapshotChunk(peer: NodeId, pr: Progress): void {
+    const { snapshot, offset } = pr.transfer as SnapshotTransfer;
+    const data = snapshot.data.slice(offset, offset + Math.max(1, this.config.snapshotChunkSize));
+    const body: InstallSnapshot = {
+      type: 'install_snapshot',
+      term: this.term,
+      leader_id: this.id,
+      last_included_index: snapshot.index,
+      last_included_term: snapshot.term,
+      offset,
+      data,
+      done: offset + data.length >= snapshot.data.length,
+      round: this.roundsSent,
+    };
+    this.send(peer, body);
+  }
+
+  /**
+   * Sends what a follower is owed: in probe mode one probe at a time, in snapshot mode one chunk at a
+   * time, in replicate mode a window of batches.
+   */
   private sendAppendIfDue(peer: NodeId, now: number): void {
     const pr = this.progress.get(peer);
     if (pr === undefined) return;
-    if (pr.mode === 'probe') {
+    if (this.needsSnapshot(pr)) this.startSnapshotTransfer(peer, pr);
+    if (pr.mode !== 'replicate') {
       if (pr.probeInFlight) return;
-      this.sendEntries(peer, pr, now);
+      if (pr.mode === 'snapshot') this.sendSnapshotChunk(peer, pr);
+      else this.sendEntries(peer, pr, now);
       pr.probeInFlight = true;
       return;
     }
@@ -621,7 +860,12 @@ export class RaftNode {
       if (pr.mode === 'replicate') {
         this.recoverLostBatches(pr, now);
       }
-      if (pr.mode === 'probe') {
+      if (this.needsSnapshot(pr)) this.startSnapshotTransfer(peer, pr);
+      if (pr.mode === 'snapshot') {
+        // The current chunk again, in case it was lost; it doubles as the heartbeat.
+        this.sendSnapshotChunk(peer, pr);
+        pr.probeInFlight = true;
+      } else if (pr.mode === 'probe') {
         this.sendEntries(peer, pr, now);
         pr.probeInFlight = true;
       } else {
@@ -734,6 +978,8 @@ export class RaftNode {
       });
     } else if (msg.type === 'request_vote') {
       this.send(from, { type: 'request_vote_result', term: this.term, vote_granted: false, pre_vote: msg.pre_vote });
+    } else if (msg.type === 'install_snapshot') {
+      this.send(from, { type: 'install_snapshot_result', term: this.term, last_included_index: msg.last_included_index, next_offset: 0, done: false, round: 0 }); // no round, as above
     }
   }
 

@@ -1,10 +1,24 @@
 // What a leader knows about one follower's log (etcd's tracker.Progress, simplified).
 // probe: we do not know where the follower's log ends; one AppendEntries at a time finds out.
 // replicate: the follower is caught up; entries stream optimistically with a bounded window.
+// snapshot: the follower needs entries we compacted away; it gets our snapshot, one chunk at a time.
+import type { Snapshot } from './types.ts';
+
+/** A snapshot on its way to one follower: which one (kept even if we take a newer one meanwhile) and how far. */
+export interface SnapshotTransfer {
+  snapshot: Snapshot;
+  /** Where the next chunk starts: what the follower has acknowledged holding. */
+  offset: number;
+}
+
 export class Progress {
   nextIndex: number;
   matchIndex = 0;
-  mode: 'probe' | 'replicate' = 'probe';
+  mode: 'probe' | 'replicate' | 'snapshot' = 'probe';
+  /** In snapshot mode: the transfer under way. */
+  transfer: SnapshotTransfer | null = null;
+  /** The follower installed a snapshot and has not yet matched the whole log (for one "caught up" log line). */
+  catchingUp = false;
   /** Last index of each batch in flight (replicate mode), oldest first, with its send time. */
   inflight: { lastIndex: number; sentAt: number }[] = [];
   /** In probe mode: a probe is out and unanswered, so do not send another until the next heartbeat. */
@@ -20,6 +34,7 @@ export class Progress {
 
   becomeProbe(nextIndex: number): void {
     this.mode = 'probe';
+    this.transfer = null;
     this.nextIndex = Math.max(nextIndex, this.matchIndex + 1);
     this.inflight = [];
     this.probeInFlight = false;
@@ -27,7 +42,16 @@ export class Progress {
 
   becomeReplicate(): void {
     this.mode = 'replicate';
+    this.transfer = null;
     this.nextIndex = Math.max(this.nextIndex, this.matchIndex + 1);
+    this.probeInFlight = false;
+  }
+
+  /** Starts sending `snapshot` from its beginning (one chunk in flight, like a probe). */
+  becomeSnapshot(snapshot: Snapshot): void {
+    this.mode = 'snapshot';
+    this.transfer = { snapshot, offset: 0 };
+    this.inflight = [];
     this.probeInFlight = false;
   }
 

@@ -72,14 +72,58 @@ export interface AppendEntriesResult {
   round: number;
 }
 
-export type RaftMessage = RequestVote | RequestVoteResult | AppendEntries | AppendEntriesResult;
+/**
+ * InstallSnapshot (§7, dissertation §5.1.3): one chunk of the leader's snapshot, for a follower that
+ * needs entries the leader has discarded. Chunks go one at a time, in order, from offset 0.
+ */
+export interface InstallSnapshot {
+  type: 'install_snapshot';
+  term: number;
+  leader_id: NodeId;
+  /** The snapshot replaces the log up to and including this index, whose entry had this term. */
+  last_included_index: number;
+  last_included_term: number;
+  /** Where this chunk starts in the serialized state (in characters). */
+  offset: number;
+  data: string;
+  /** This is the last chunk. */
+  done: boolean;
+  /** The leader's heartbeat round, echoed back like AppendEntries' (ReadIndex). */
+  round: number;
+}
+
+export interface InstallSnapshotResult {
+  type: 'install_snapshot_result';
+  term: number;
+  last_included_index: number;
+  /** How much of this snapshot the follower holds: where the next chunk should start. */
+  next_offset: number;
+  /** The follower now holds the whole snapshot (installed now or already covered by its log). */
+  done: boolean;
+  round: number;
+}
+
+export type RaftMessage = RequestVote | RequestVoteResult | AppendEntries | AppendEntriesResult | InstallSnapshot | InstallSnapshotResult;
 export type RaftMessageType = RaftMessage['type'];
 export const RAFT_MESSAGE_TYPES: readonly RaftMessageType[] = [
   'request_vote',
   'request_vote_result',
   'append_entries',
   'append_entries_result',
+  'install_snapshot',
+  'install_snapshot_result',
 ];
+
+/** Where a snapshot ends in the log: its last included entry. */
+export interface SnapshotMeta {
+  index: number;
+  term: number;
+}
+
+/** A snapshot: the state machine's state (serialized by the host, opaque to the core) after applying index. */
+export interface Snapshot extends SnapshotMeta {
+  data: string;
+}
 
 export interface OutgoingMessage {
   to: NodeId;
@@ -101,7 +145,13 @@ export type ReadOutcome =
 /** A change the host must make durable, in order, before sending the messages of the same batch. */
 export type LogWrite =
   | { kind: 'truncate'; fromIndex: number }
-  | { kind: 'append'; firstIndex: number; entries: LogEntry[] };
+  | { kind: 'append'; firstIndex: number; entries: LogEntry[] }
+  /**
+   * The log now starts after `snapshot` (index and term of its first discarded-through entry): nothing
+   * up to that index is kept; `entries` follow it. A durable snapshot covers at least that far (a
+   * leader may keep some entries its snapshot covers, for followers a little behind).
+   */
+  | { kind: 'compact'; snapshot: SnapshotMeta; entries: LogEntry[] };
 
 export type LogLevel = 'info' | 'debug' | 'warn';
 
@@ -124,6 +174,17 @@ export interface Output {
   committed: CommittedEntry[];
   reads: ReadOutcome[];
   events: RaftEvent[];
+  /**
+   * A snapshot received from the leader (§7). The host makes it durable and loads it into the state
+   * machine BEFORE the log writes (which discard the log it replaces) and before applying `committed`.
+   */
+  installSnapshot: Snapshot | null;
+  /**
+   * The log since the last snapshot passed the threshold: after applying `committed`, the host
+   * serializes the state machine (it is then exactly at this index), makes it durable and calls
+   * snapshotSaved(). Only then does the core discard the log prefix.
+   */
+  snapshotWanted: SnapshotMeta | null;
 }
 
 export interface RaftConfig {
@@ -140,6 +201,10 @@ export interface RaftConfig {
   maxEntriesPerMessage: number;
   /** Most AppendEntries with entries in flight to one follower while replicating optimistically. */
   maxInflightMessages: number;
+  /** Snapshot once this many applied entries follow the last snapshot; 0 never snapshots. */
+  snapshotThreshold: number;
+  /** Most characters of serialized state in one InstallSnapshot chunk. */
+  snapshotChunkSize: number;
   /** The only source of randomness: uniform in [0, 1). The host chooses it (Math.random or a seeded PRNG). */
   random: () => number;
   /** Test-only fault injection, so the simulator can prove it catches broken cores. Never set in production. */
@@ -158,6 +223,8 @@ export interface RaftStatus {
   lastLogTerm: number;
   /** The node started without the log it had (see RaftNode's constructor) and has not caught up yet. */
   logLost: boolean;
+  /** The last index covered by the latest snapshot (0: none); the log holds what follows it (a leader may keep a little more). */
+  snapshotIndex: number;
 }
 
 /** What a node starts from: its hard state and log as stored, and whether that log is known to be lost. */
@@ -169,6 +236,8 @@ export interface PersistedState {
    * missing, or it was never kept). The node then neither votes nor campaigns until it has caught up.
    */
   logLost?: boolean;
+  /** The latest snapshot (§7): the log entries above follow it. */
+  snapshot?: Snapshot | null;
 }
 
 export type ProposeResult = { ok: true; index: number; term: number } | { ok: false; leaderId: NodeId | null };

@@ -5,18 +5,28 @@
 // Recovery replays records from the start. A record cut short by a crash (torn write) or whose
 // checksum does not match ends the valid prefix: the tail is cut off with a clear log line, never
 // replayed. Only the tail can be damaged this way, because records are only ever appended.
+//
+// Compaction (§7) rewrites the file instead of appending to it: the new file starts with the last hard
+// state and a `base` record (the snapshot's last index and term; the log holds only what follows),
+// then the entries kept. It replaces the old file by an fsynced rename, so a crash leaves one or the
+// other whole. The snapshot itself is written (durably) before, so the entries dropped are in it.
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
-import type { HardState, LogEntry, LogWrite } from '../raft/types.ts';
+import type { HardState, LogEntry, LogWrite, SnapshotMeta } from '../raft/types.ts';
+import { removeInterruptedReplacement, replaceFileDurably } from './durable-file.ts';
 
 type WalRecord =
   | { t: 'hard_state'; term: number; voted_for: string | null }
   | { t: 'append'; first: number; entries: LogEntry[] }
-  | { t: 'truncate'; from: number };
+  | { t: 'truncate'; from: number }
+  | { t: 'base'; index: number; term: number };
 
 export interface RecoveredState {
   hardState: HardState;
+  /** The snapshot the log starts after ({0, 0}: the log starts at index 1). */
+  base: SnapshotMeta;
+  /** The entries after base.index. */
   entries: LogEntry[];
   records: number;
   /** Set when a damaged tail was cut off. */
@@ -46,6 +56,8 @@ function isRecord(v: unknown): v is WalRecord {
       return typeof r['first'] === 'number' && Array.isArray(r['entries']);
     case 'truncate':
       return typeof r['from'] === 'number';
+    case 'base':
+      return typeof r['index'] === 'number' && typeof r['term'] === 'number';
     default:
       return false;
   }
@@ -54,6 +66,7 @@ function isRecord(v: unknown): v is WalRecord {
 /** Replays a WAL image. Pure: used by open() and by tests on hand-damaged bytes. */
 export function replay(bytes: Buffer): RecoveredState & { validBytes: number } {
   let hardState: HardState = { term: 0, votedFor: null };
+  let base: SnapshotMeta = { index: 0, term: 0 };
   const entries: LogEntry[] = [];
   let offset = 0;
   let records = 0;
@@ -91,14 +104,17 @@ export function replay(bytes: Buffer): RecoveredState & { validBytes: number } {
     }
     if (record.t === 'hard_state') {
       hardState = { term: record.term, votedFor: record.voted_for };
+    } else if (record.t === 'base') {
+      base = { index: record.index, term: record.term };
+      entries.length = 0;
     } else if (record.t === 'truncate') {
-      entries.length = Math.min(entries.length, Math.max(record.from - 1, 0));
+      entries.length = Math.min(entries.length, Math.max(record.from - base.index - 1, 0));
     } else {
-      if (record.first > entries.length + 1) {
-        damage = `append at ${record.first} leaves a gap after ${entries.length}`;
+      if (record.first > base.index + entries.length + 1 || record.first <= base.index) {
+        damage = `append at ${record.first} does not continue a log of ${base.index} + ${entries.length} entries`;
         break;
       }
-      entries.length = record.first - 1;
+      entries.length = record.first - base.index - 1;
       for (const e of record.entries) entries.push(e);
     }
     records++;
@@ -106,6 +122,7 @@ export function replay(bytes: Buffer): RecoveredState & { validBytes: number } {
   }
   return {
     hardState,
+    base,
     entries,
     records,
     validBytes: offset,
@@ -116,13 +133,19 @@ export function replay(bytes: Buffer): RecoveredState & { validBytes: number } {
 export class WriteAheadLog {
   private constructor(
     readonly path: string,
-    private readonly fd: number,
+    private fd: number,
     private bytes: number,
+    /** The last hard state written to this file, carried over when compaction rewrites it. */
+    private hardState: HardState | null,
   ) {}
 
-  /** Opens (creating if needed) and recovers the file; a damaged tail is cut off before anything is appended. */
-  static open(path: string): { wal: WriteAheadLog; state: RecoveredState } {
+  /**
+   * Opens (creating if needed) and recovers the file; a damaged tail is cut off before anything is
+   * appended, and a temporary file left by a crash during compaction is removed (the file is whole).
+   */
+  static open(path: string): { wal: WriteAheadLog; state: RecoveredState; interruptedCompaction: boolean } {
     mkdirSync(dirname(path), { recursive: true });
+    const interruptedCompaction = removeInterruptedReplacement(path);
     const fd = openSync(path, 'a+');
     const bytes = readFileSync(path);
     const state = replay(bytes);
@@ -130,15 +153,25 @@ export class WriteAheadLog {
       ftruncateSync(fd, state.validBytes);
       fsyncSync(fd);
     }
-    return { wal: new WriteAheadLog(path, fd, state.validBytes), state };
+    const hasHardState = state.hardState.term > 0 || state.hardState.votedFor !== null;
+    return { wal: new WriteAheadLog(path, fd, state.validBytes, hasHardState ? state.hardState : null), state, interruptedCompaction };
   }
 
   /** Writes the records for one Output batch and fsyncs them: durable when this returns. */
   append(hardState: HardState | null, writes: readonly LogWrite[]): void {
-    const frames: Buffer[] = [];
-    if (hardState !== null) frames.push(encodeRecord({ t: 'hard_state', term: hardState.term, voted_for: hardState.votedFor }));
+    let frames: Buffer[] = [];
+    if (hardState !== null) {
+      this.hardState = hardState;
+      frames.push(encodeRecord({ t: 'hard_state', term: hardState.term, voted_for: hardState.votedFor }));
+    }
     for (const w of writes) {
-      frames.push(w.kind === 'truncate' ? encodeRecord({ t: 'truncate', from: w.fromIndex }) : encodeRecord({ t: 'append', first: w.firstIndex, entries: w.entries }));
+      if (w.kind === 'compact') {
+        // The compacted log holds everything written before it in this batch: start the file over.
+        this.rewrite(w.snapshot, w.entries);
+        frames = [];
+      } else {
+        frames.push(w.kind === 'truncate' ? encodeRecord({ t: 'truncate', from: w.fromIndex }) : encodeRecord({ t: 'append', first: w.firstIndex, entries: w.entries }));
+      }
     }
     if (frames.length === 0) return;
     const chunk = Buffer.concat(frames);
@@ -146,6 +179,22 @@ export class WriteAheadLog {
     while (written < chunk.length) written += writeSync(this.fd, chunk, written, chunk.length - written);
     fsyncSync(this.fd);
     this.bytes += chunk.length;
+  }
+
+  /**
+   * Replaces the file with one holding only the last hard state, `base` and the entries after it.
+   * Crash-safe: the new file is complete and fsynced before it takes the old one's name.
+   */
+  rewrite(base: SnapshotMeta, entries: readonly LogEntry[]): void {
+    const frames: Buffer[] = [];
+    if (this.hardState !== null) frames.push(encodeRecord({ t: 'hard_state', term: this.hardState.term, voted_for: this.hardState.votedFor }));
+    frames.push(encodeRecord({ t: 'base', index: base.index, term: base.term }));
+    if (entries.length > 0) frames.push(encodeRecord({ t: 'append', first: base.index + 1, entries: entries.slice() }));
+    const content = Buffer.concat(frames);
+    replaceFileDurably(this.path, content);
+    closeSync(this.fd);
+    this.fd = openSync(this.path, 'a');
+    this.bytes = content.length;
   }
 
   sizeBytes(): number {

@@ -34,7 +34,7 @@ function harness(storage: HostStorage) {
     fatal: (context, err) => fatals.push({ context, err }),
   };
   const host = new RaftHost({
-    raft: { id: 'n1', nodeIds: ['n1', 'n2', 'n3'], electionTimeoutMinMs: 100, electionTimeoutMaxMs: 200, heartbeatIntervalMs: 20, preVote: false, checkQuorum: false, maxEntriesPerMessage: 10, maxInflightMessages: 2, random: () => 0 },
+    raft: { id: 'n1', nodeIds: ['n1', 'n2', 'n3'], electionTimeoutMinMs: 100, electionTimeoutMaxMs: 200, heartbeatIntervalMs: 20, preVote: false, checkQuorum: false, maxEntriesPerMessage: 10, maxInflightMessages: 2, snapshotThreshold: 0, snapshotChunkSize: 1024, random: () => 0 },
     persisted: { hardState: { term: 1, votedFor: null }, entries: [] },
     storage,
     env,

@@ -3,6 +3,20 @@ import { canonicalJson, jsonEquals } from '../../src/kv/canonical.ts';
 import { KvStateMachine } from '../../src/kv/state-machine.ts';
 
 describe('KvStateMachine', () => {
+  it('serializes its whole state for a snapshot and restores it exactly (§7)', () => {
+    const kv = new KvStateMachine();
+    kv.apply({ type: 'write', key: 1, value: 7 });
+    kv.apply({ type: 'write', key: { a: [1] }, value: { deep: [1, 2] } });
+    const restored = new KvStateMachine();
+    restored.apply({ type: 'write', key: 'gone', value: 1 });
+    restored.restore(kv.serialize());
+    expect(restored.size()).toBe(2);
+    expect(restored.apply({ type: 'read', key: { a: [1] } })).toEqual({ type: 'read_ok', value: { deep: [1, 2] } });
+    expect(restored.apply({ type: 'read', key: 'gone' })).toMatchObject({ type: 'error', code: 20 });
+    expect(() => restored.restore('{"not":"pairs"}')).toThrow(/pairs/);
+    expect(restored.size()).toBe(2); // a bad snapshot changes nothing
+  });
+
   it('reads a missing key as error 20, then what was written', () => {
     const kv = new KvStateMachine();
     expect(kv.apply({ type: 'read', key: 1 })).toMatchObject({ type: 'error', code: 20 });

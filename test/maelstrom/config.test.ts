@@ -17,7 +17,16 @@ describe('configuration', () => {
     expect(parseConfig(['--heartbeat-interval=40'], env)).toMatchObject({ heartbeatIntervalMs: 40 });
   });
 
+  it('snapshots every 10,000 entries by default; --snapshot-threshold (or RAFT_SNAPSHOT_THRESHOLD) changes it, 0 turns it off', () => {
+    expect(DEFAULT_CONFIG.snapshotThreshold).toBe(10_000);
+    expect(parseConfig(['--snapshot-threshold', '100'], {})).toMatchObject({ snapshotThreshold: 100 });
+    expect(parseConfig([], { RAFT_SNAPSHOT_THRESHOLD: '0' })).toMatchObject({ snapshotThreshold: 0 });
+    expect(parseConfig(['--snapshot-threshold=50'], { RAFT_SNAPSHOT_THRESHOLD: '7' })).toMatchObject({ snapshotThreshold: 50 });
+  });
+
   it.each([
+    [['--snapshot-threshold', '1.5'], /whole number/],
+    [['--snapshot-threshold', '-1'], /whole number/],
     [['--heartbeat-interval', '60'], /third/],
     [['--election-timeout-min', '400', '--election-timeout-max', '300'], /greater than max/],
     [['--election-timeout', '-5'], /positive/],

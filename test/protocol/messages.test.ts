@@ -68,9 +68,23 @@ describe('checkRaftMessage: the core only ever sees well-typed messages', () => 
   const vote = { type: 'request_vote', term: 2, candidate_id: 'n2', last_log_index: 0, last_log_term: 0, pre_vote: false };
   const append = { type: 'append_entries', term: 2, leader_id: 'n1', prev_log_index: 0, prev_log_term: 0, entries: [{ term: 2, data: { kind: 'noop' } }], leader_commit: 0, round: 1 };
 
+  const chunk = { type: 'install_snapshot', term: 2, leader_id: 'n1', last_included_index: 9, last_included_term: 2, offset: 0, data: '[]', done: true, round: 1 };
+  const chunkResult = { type: 'install_snapshot_result', term: 2, last_included_index: 9, next_offset: 2, done: true, round: 1 };
+
   it('accepts valid messages', () => {
     expect(checkRaftMessage(vote).ok).toBe(true);
     expect(checkRaftMessage(append).ok).toBe(true);
+    expect(checkRaftMessage(chunk).ok).toBe(true);
+    expect(checkRaftMessage(chunkResult).ok).toBe(true);
+  });
+
+  it('refuses malformed InstallSnapshot chunks and answers (§7)', () => {
+    expect(checkRaftMessage({ ...chunk, data: 7 }).ok).toBe(false);
+    expect(checkRaftMessage({ ...chunk, offset: -1 }).ok).toBe(false);
+    expect(checkRaftMessage({ ...chunk, done: 'yes' }).ok).toBe(false);
+    expect(checkRaftMessage({ ...chunk, leader_id: 3 }).ok).toBe(false);
+    expect(checkRaftMessage({ ...chunkResult, next_offset: 'x' }).ok).toBe(false);
+    expect(checkRaftMessage({ ...chunkResult, done: null }).ok).toBe(false);
   });
 
   it.each([-1, 1.5, '3', null, Number.MAX_SAFE_INTEGER + 2])('refuses term %j', (term) => {

@@ -16,6 +16,8 @@ import type {
   RaftMessage,
   RaftStatus,
   ReadOutcome,
+  Snapshot,
+  SnapshotMeta,
 } from '../../src/raft/types.ts';
 
 /** Base election timeout T: timeouts are drawn from [T, 2T]. */
@@ -38,6 +40,9 @@ export function makeConfig(id: NodeId, ids: NodeId[], overrides: Partial<RaftCon
     checkQuorum: false,
     maxEntriesPerMessage: 64,
     maxInflightMessages: 4,
+    // No snapshots unless a test asks: the §5 scenarios keep whole logs.
+    snapshotThreshold: 0,
+    snapshotChunkSize: 64 * 1024,
     random: () => 0,
     ...overrides,
   };
@@ -82,6 +87,8 @@ export interface NodeSetup {
   term?: number;
   votedFor?: NodeId | null;
   log?: LogEntry[];
+  /** A snapshot the node starts from (`log` then holds the entries after it). */
+  snapshot?: Snapshot;
   config?: Partial<RaftConfig>;
 }
 
@@ -91,10 +98,16 @@ export interface ClusterOptions {
   /** Per-node persisted state and config. */
   nodes?: Record<NodeId, NodeSetup>;
   start?: number;
+  /** Snapshots the core asks for wait until saveSnapshot() (default: the host saves them at once). */
+  manualSnapshots?: boolean;
 }
 
 interface Durable {
   hardState: HardState;
+  snapshot: Snapshot | null;
+  /** Where the log starts: after the index it was last compacted to (at or before the snapshot's). */
+  logBase: number;
+  /** The entries after logBase. */
   log: LogEntry[];
   /** The log was lost at a restart and the node has not caught up yet (a host remembers this). */
   logLost: boolean;
@@ -109,6 +122,13 @@ export class Cluster {
   readonly outputs = new Map<NodeId, Output[]>();
   /** Entries handed to each node's state machine (reset when the node restarts). */
   readonly applied = new Map<NodeId, CommittedEntry[]>();
+  /**
+   * Each node's state machine: the data of every entry applied, in order. Snapshots serialize it,
+   * so after installing one it equals the leader's up to the snapshot's index.
+   */
+  readonly machine = new Map<NodeId, EntryDataJson[]>();
+  /** Snapshots the core asked for and the host has not saved yet (manualSnapshots). */
+  readonly snapshotRequests = new Map<NodeId, SnapshotMeta[]>();
   readonly reads = new Map<NodeId, ReadOutcome[]>();
   /** Election safety / state machine safety breaches seen so far (empty in a correct core). */
   readonly safetyViolations: string[] = [];
@@ -120,17 +140,22 @@ export class Cluster {
   private readonly durable = new Map<NodeId, Durable>();
   private readonly down = new Set<NodeId>();
   private readonly cutLinks = new Set<string>();
+  private readonly appliedBases = new Map<NodeId, number>();
   private readonly committedAt = new Map<number, { node: NodeId; term: number; data: string; seenInTerm: number }>();
+  private readonly manualSnapshots: boolean;
 
   constructor(ids: NodeId[] | number, options: ClusterOptions = {}) {
     this.ids = typeof ids === 'number' ? nodeIds(ids) : ids;
     this.now = options.start ?? 0;
+    this.manualSnapshots = options.manualSnapshots ?? false;
     for (const id of this.ids) {
       const setup = options.nodes?.[id] ?? {};
       const config = makeConfig(id, this.ids, { ...options.config, ...setup.config });
       this.configs.set(id, config);
       this.durable.set(id, {
         hardState: { term: setup.term ?? 0, votedFor: setup.votedFor ?? null },
+        snapshot: setup.snapshot ?? null,
+        logBase: setup.snapshot?.index ?? 0,
         log: (setup.log ?? []).slice(),
         logLost: false,
       });
@@ -146,6 +171,27 @@ export class Cluster {
 
   status(id: NodeId): RaftStatus {
     return this.node(id).status();
+  }
+
+  /** The snapshot the host has made durable for a node. */
+  persistedSnapshot(id: NodeId): Snapshot | null {
+    return (this.durable.get(id) as Durable).snapshot;
+  }
+
+  /** The entries the host has made durable after the snapshot. */
+  persistedLog(id: NodeId): LogEntry[] {
+    return (this.durable.get(id) as Durable).log.slice();
+  }
+
+  /** Plays the host for a snapshot the core asked for: serialize the state machine, make it durable, tell the core. */
+  saveSnapshot(id: NodeId): Output {
+    const wanted = (this.snapshotRequests.get(id) ?? []).shift();
+    if (wanted === undefined) throw new Error(`${id} asked for no snapshot`);
+    const machine = this.machine.get(id) as EntryDataJson[];
+    const snapshot: Snapshot = { index: wanted.index, term: wanted.term, data: JSON.stringify(machine.slice(0, wanted.index)) };
+    (this.durable.get(id) as Durable).snapshot = snapshot;
+    this.node(id).snapshotSaved(snapshot);
+    return this.collect(id);
   }
 
   /** The hard state the host has persisted for a node. */
@@ -173,12 +219,27 @@ export class Cluster {
     const durable = this.durable.get(id) as Durable;
 
     if (out.hardState !== null) durable.hardState = { ...out.hardState };
+    if (out.installSnapshot !== null) {
+      // The host makes the leader's snapshot durable and loads it before the log writes.
+      durable.snapshot = out.installSnapshot;
+      this.machine.set(id, JSON.parse(out.installSnapshot.data) as EntryDataJson[]);
+      this.applied.set(id, []);
+      this.appliedBases.set(id, out.installSnapshot.index);
+    }
     for (const write of out.logWrites) {
-      if (write.kind === 'truncate') {
-        if (write.fromIndex < 1 || write.fromIndex > durable.log.length + 1) throw new Error(`${id}: truncate from ${write.fromIndex} of a log of ${durable.log.length}`);
-        durable.log.length = write.fromIndex - 1;
+      const base = durable.logBase;
+      if (write.kind === 'compact') {
+        // Compaction only after the snapshot it relies on is durable (§7).
+        if ((durable.snapshot?.index ?? 0) < write.snapshot.index) {
+          throw new Error(`${id}: compacts the log through ${write.snapshot.index} but the durable snapshot ends at ${durable.snapshot?.index ?? 0}`);
+        }
+        durable.logBase = write.snapshot.index;
+        durable.log = write.entries.slice();
+      } else if (write.kind === 'truncate') {
+        if (write.fromIndex <= base || write.fromIndex > base + durable.log.length + 1) throw new Error(`${id}: truncate from ${write.fromIndex} of a log of ${base} + ${durable.log.length}`);
+        durable.log.length = write.fromIndex - base - 1;
       } else {
-        if (write.firstIndex !== durable.log.length + 1) throw new Error(`${id}: append at ${write.firstIndex} to a log of ${durable.log.length}`);
+        if (write.firstIndex !== base + durable.log.length + 1) throw new Error(`${id}: append at ${write.firstIndex} to a log of ${base} + ${durable.log.length}`);
         durable.log.push(...write.entries);
       }
     }
@@ -199,11 +260,14 @@ export class Cluster {
     }
 
     const applied = this.applied.get(id) as CommittedEntry[];
+    const appliedBase = this.appliedBase(id);
+    const base = durable.logBase;
     for (const c of out.committed) {
-      if (c.index !== applied.length + 1) throw new Error(`${id}: committed index ${c.index} after ${applied.length} (not once, in order)`);
-      const entry = durable.log[c.index - 1];
+      if (c.index !== appliedBase + applied.length + 1) throw new Error(`${id}: committed index ${c.index} after ${appliedBase + applied.length} (not once, in order)`);
+      const entry = durable.log[c.index - base - 1];
       if (entry === undefined || entry.term !== c.term) throw new Error(`${id}: committed ${c.index}@${c.term} is not in its log`);
       applied.push(c);
+      (this.machine.get(id) as EntryDataJson[]).push(c.data);
       this.recordCommit(id, c, st.term);
     }
     (this.reads.get(id) as ReadOutcome[]).push(...out.reads);
@@ -213,20 +277,33 @@ export class Cluster {
       const known = this.leaderOfTerm.get(st.term);
       if (known === undefined) this.leaderOfTerm.set(st.term, id);
       else if (known !== id) this.safetyViolations.push(`two leaders in term ${st.term}: ${known} and ${id}`);
-      this.checkLeaderCompleteness(id, st.term, durable.log);
+      this.checkLeaderCompleteness(id, st.term, durable);
     }
     for (const m of out.messages) this.inFlight.push({ from: id, to: m.to, body: m.body });
+    if (out.snapshotWanted !== null) {
+      const requests = this.snapshotRequests.get(id) ?? [];
+      requests.push(out.snapshotWanted);
+      this.snapshotRequests.set(id, requests);
+      if (!this.manualSnapshots) this.saveSnapshot(id);
+    }
     return out;
+  }
+
+  /** Applied entries start after this index (a snapshot the node started from or installed). */
+  private appliedBase(id: NodeId): number {
+    return this.appliedBases.get(id) ?? 0;
   }
 
   /**
    * §5.4.3: a leader of term T holds every entry committed in an earlier term. An entry first seen
    * applied by a node in term S was committed by a leader of a term <= S, so leaders of terms > S need it.
    */
-  private checkLeaderCompleteness(id: NodeId, term: number, log: readonly LogEntry[]): void {
+  private checkLeaderCompleteness(id: NodeId, term: number, durable: Durable): void {
+    const base = durable.logBase;
     for (const [index, c] of this.committedAt) {
       if (c.seenInTerm >= term) continue;
-      const mine = log[index - 1];
+      if (index <= base) continue; // in the snapshot (whose contents the state machine comparison checks)
+      const mine = durable.log[index - base - 1];
       if (mine === undefined || mine.term !== c.term || JSON.stringify(mine.data) !== c.data) {
         this.safetyViolations.push(`leader ${id} of term ${term} lacks index ${index} (${c.term}:${c.data}) committed by term ${c.seenInTerm}`);
       }
@@ -352,9 +429,17 @@ export class Cluster {
 
   private boot(id: NodeId): void {
     const durable = this.durable.get(id) as Durable;
-    const node = new RaftNode(this.configs.get(id) as RaftConfig, { hardState: { ...durable.hardState }, entries: durable.log.slice(), logLost: durable.logLost }, this.now);
+    // A log compacted to before the snapshot (a leader keeps entries for followers) restarts from the snapshot.
+    const snapshotIndex = durable.snapshot?.index ?? 0;
+    if (durable.logBase < snapshotIndex) {
+      durable.log = durable.log.slice(snapshotIndex - durable.logBase);
+      durable.logBase = snapshotIndex;
+    }
+    const node = new RaftNode(this.configs.get(id) as RaftConfig, { hardState: { ...durable.hardState }, entries: durable.log.slice(), snapshot: durable.snapshot, logLost: durable.logLost }, this.now);
     this.nodes.set(id, node);
     this.applied.set(id, []);
+    this.appliedBases.set(id, durable.snapshot?.index ?? 0);
+    this.machine.set(id, durable.snapshot === null ? [] : (JSON.parse(durable.snapshot.data) as EntryDataJson[]));
     this.reads.set(id, []);
     if (!this.outputs.has(id)) this.outputs.set(id, []);
     this.collect(id);
@@ -381,6 +466,9 @@ export function sendBeforePersistProblem(id: NodeId, to: NodeId, body: RaftMessa
   }
   return null;
 }
+
+/** What the harness's state machine records per applied entry. */
+type EntryDataJson = CommittedEntry['data'];
 
 function linkKey(from: NodeId, to: NodeId): string {
   return `${from}->${to}`;
@@ -419,4 +507,8 @@ export function voteResult(term: number, granted: boolean, preVote = false): Raf
 
 export function appendResult(fields: Partial<Extract<RaftMessage, { type: 'append_entries_result' }>> & { term: number }): RaftMessage {
   return { type: 'append_entries_result', success: true, match_index: 0, reject_index: 0, conflict_index: 0, conflict_term: null, round: 0, ...fields };
+}
+
+export function installSnapshot(fields: Partial<Extract<RaftMessage, { type: 'install_snapshot' }>> & { term: number; leader_id: NodeId; last_included_index: number; last_included_term: number }): RaftMessage {
+  return { type: 'install_snapshot', offset: 0, data: '[]', done: true, round: 0, ...fields };
 }

@@ -60,13 +60,15 @@ interface RunStats {
   terms: number;
   /** Commit index of the node that knows least. */
   committed: number;
+  /** Snapshots installed from a leader (§7), over all nodes. */
+  installs: number;
 }
 
 /** Plays one schedule; returns the safety violations seen and what happened, for sanity checks. */
-function play(s: Scenario, bugs?: RaftConfig['bugs']): { violations: string[]; stats: RunStats } {
+function play(s: Scenario, bugs?: RaftConfig['bugs'], snapshots: Partial<RaftConfig> = {}): { violations: string[]; stats: RunStats } {
   const random = seededRandom(s.seed);
   const c = new Cluster(3, {
-    config: { preVote: s.preVote, checkQuorum: s.checkQuorum, maxEntriesPerMessage: 2, maxInflightMessages: 2, bugs },
+    config: { preVote: s.preVote, checkQuorum: s.checkQuorum, maxEntriesPerMessage: 2, maxInflightMessages: 2, bugs, ...snapshots },
     nodes: { n1: { config: { random: seededRandom(random() * 2 ** 32) } }, n2: { config: { random: seededRandom(random() * 2 ** 32) } }, n3: { config: { random: seededRandom(random() * 2 ** 32) } } },
   });
   const lastTerm = new Map<string, number>();
@@ -129,9 +131,21 @@ function play(s: Scenario, bugs?: RaftConfig['bugs']): { violations: string[]; s
     c.collect(leader);
   }
   c.advance(2 * T);
+  // State machine safety through snapshots too: every state machine is a prefix of the longest one.
+  const machines = c.ids.map((id) => JSON.stringify(c.machine.get(id)));
+  const longest = c.ids.map((id) => c.machine.get(id) ?? []).reduce((a, b) => (b.length > a.length ? b : a));
+  for (const [i, id] of c.ids.entries()) {
+    const mine = c.machine.get(id) ?? [];
+    if (JSON.stringify(longest.slice(0, mine.length)) !== machines[i]) c.safetyViolations.push(`${id}: state machine is not a prefix of the others'`);
+  }
   return {
     violations: c.safetyViolations,
-    stats: { leaders: c.leaders().length, terms: c.leaderOfTerm.size, committed: Math.min(...c.ids.map((id) => c.status(id).commitIndex)) },
+    stats: {
+      leaders: c.leaders().length,
+      terms: c.leaderOfTerm.size,
+      committed: Math.min(...c.ids.map((id) => c.status(id).commitIndex)),
+      installs: c.ids.reduce((n, id) => n + (c.outputs.get(id) ?? []).filter((o) => o.installSnapshot !== null).length, 0),
+    },
   };
 }
 
@@ -149,6 +163,20 @@ describe('property: random schedules among 3 nodes', () => {
     // The runs were not vacuous: they went through several leaders and all ended with commits.
     expect(stats.filter((r) => r.leaders === 1 && r.committed >= 2).length).toBeGreaterThan(90);
     expect(stats.filter((r) => r.terms >= 2).length).toBeGreaterThan(50);
+  });
+
+  it('§7 the same, with a snapshot every 3 applied entries sent in 8-character chunks (100 seeded runs)', () => {
+    const stats: RunStats[] = [];
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const run = play(s, undefined, { snapshotThreshold: 3, snapshotChunkSize: 8 });
+        stats.push(run.stats);
+        expect(run.violations).toEqual([]);
+      }),
+      { seed: 20261201, numRuns: 100 },
+    );
+    expect(stats.filter((r) => r.leaders === 1 && r.committed >= 2).length).toBeGreaterThan(90);
+    expect(stats.filter((r) => r.installs > 0).length).toBeGreaterThan(50);
   });
 
   it('finds the injected doubleVote fault, so the property can fail (the Figure 8 test covers commitOldTermByCounting)', () => {

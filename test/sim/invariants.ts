@@ -5,7 +5,7 @@
 import type { Json } from '../../src/json.ts';
 import { canonicalJson } from '../../src/kv/canonical.ts';
 import { decodeCommand } from '../../src/host/raft-host.ts';
-import type { HardState, LogEntry, LogWrite, RaftMessage, RaftStatus } from '../../src/raft/types.ts';
+import type { HardState, LogEntry, LogWrite, RaftMessage, RaftStatus, SnapshotMeta } from '../../src/raft/types.ts';
 import { hashLabel } from '../../maelstrom/random.ts';
 import { DuplicateApplyError, ReferenceKv, type AppliedEffect } from './reference-kv.ts';
 
@@ -63,6 +63,16 @@ class MirrorLog {
     this.prefixHash.length = Math.max(index, 1);
   }
 
+  /** Becomes `other`'s first `length` entries (a snapshot stands for that committed prefix). */
+  copyPrefix(other: MirrorLog, length: number): void {
+    this.entries.length = 0;
+    this.prefixHash.length = 0;
+    for (let i = 0; i <= length; i++) {
+      this.entries.push(other.entries[i] as LogEntry | null);
+      this.prefixHash.push(other.prefixHash[i] as number);
+    }
+  }
+
   push(entry: LogEntry): void {
     this.prefixHash.push(chain(this.prefixHash[this.prefixHash.length - 1] as number, entry));
     this.entries.push(entry);
@@ -118,6 +128,14 @@ export class SafetyMonitor {
   onLogWrites(node: number, writes: readonly LogWrite[]): void {
     const mirror = this.mirrors[node] as MirrorLog;
     for (const w of writes) {
+      if (w.kind === 'compact') {
+        this.compactMirror(node, mirror, w.snapshot);
+        for (const e of w.entries) {
+          mirror.push(e);
+          this.checkLogMatching(node, mirror.lastIndex, e.term, mirror.prefixHash[mirror.lastIndex] as number);
+        }
+        continue;
+      }
       if (w.kind === 'truncate') {
         // Compared with the applied index, not the commit index: the core may raise its commit index
         // in a step whose log writes the host only makes in its deferred drain.
@@ -136,13 +154,38 @@ export class SafetyMonitor {
     }
   }
 
+  /**
+   * A snapshot through `snapshot.index` replaces the mirror's prefix. It must hold only committed
+   * entries: the canonical log has that index, with that term. The mirror then stands for the
+   * canonical prefix (its own, if it already matched), so log matching and leader completeness keep
+   * comparing whole logs although the node no longer holds the prefix.
+   */
+  private compactMirror(node: number, mirror: MirrorLog, snapshot: SnapshotMeta): void {
+    const id = this.nodeIds[node] as string;
+    const agreed = this.canonical.entries[snapshot.index];
+    if (snapshot.index > this.canonical.lastIndex || agreed === null || agreed === undefined || agreed.term !== snapshot.term) {
+      violated('snapshot-not-committed', `${id} holds a snapshot through ${snapshot.index} (term ${snapshot.term}), but the committed log ${snapshot.index > this.canonical.lastIndex ? `ends at ${this.canonical.lastIndex}` : `has term ${agreed?.term ?? '-'} there`}`);
+    }
+    if (mirror.lastIndex >= snapshot.index && mirror.prefixHash[snapshot.index] === this.canonical.prefixHash[snapshot.index]) {
+      mirror.truncateFrom(snapshot.index + 1);
+    } else {
+      mirror.copyPrefix(this.canonical, snapshot.index);
+    }
+  }
+
   /** A node came back: it has exactly its durable state; everything volatile starts over. */
-  onRestart(node: number, durable: { hardState: HardState; log: readonly LogEntry[] }): void {
+  onRestart(node: number, durable: { hardState: HardState; log: readonly LogEntry[]; snapshot: SnapshotMeta | null }): void {
     const id = this.nodeIds[node] as string;
     if (durable.hardState.term < (this.revealedTerm[node] as number)) {
       violated('term-decreased-across-restart', `${id} restarted at term ${durable.hardState.term} but had already sent messages in term ${this.revealedTerm[node]}`);
     }
-    this.mirrors[node]!.reset(durable.log);
+    const mirror = this.mirrors[node] as MirrorLog;
+    if (durable.snapshot === null) mirror.reset(durable.log);
+    else {
+      mirror.reset([]);
+      this.compactMirror(node, mirror, durable.snapshot);
+      for (const e of durable.log) mirror.push(e);
+    }
     this.watch[node] = { term: durable.hardState.term, commitIndex: 0, appliedIndex: 0 };
   }
 

@@ -13,7 +13,7 @@ function hears(grudge: Grudge, receiver: number, sender: number): boolean {
 }
 
 function status(id: string, over: Partial<RaftStatus>): RaftStatus {
-  return { id, role: 'follower', term: 1, votedFor: null, leaderId: null, commitIndex: 0, appliedIndex: 0, lastLogIndex: 0, lastLogTerm: 0, logLost: false, ...over };
+  return { id, role: 'follower', term: 1, votedFor: null, leaderId: null, commitIndex: 0, appliedIndex: 0, lastLogIndex: 0, lastLogTerm: 0, logLost: false, snapshotIndex: 0, ...over };
 }
 
 function violationKind(fn: () => void): string | null {
@@ -95,6 +95,7 @@ describe('simulated storage', () => {
       serviceLatency: () => 5,
       storeFaults: { failProbability, timeoutMs: 100 },
       onPromiseResolved: () => {},
+      snapshotCrashChance: () => 0,
       onLogWrites: () => {},
     });
   }
@@ -194,7 +195,7 @@ describe('SafetyMonitor', () => {
     const grant = { type: 'request_vote_result' as const, term: 4, vote_granted: true, pre_vote: false };
     m.onSend(0, 'n1', grant, { term: 4, votedFor: 'n1' });
     expect(violationKind(() => m.onSend(0, 'n2', grant, { term: 4, votedFor: 'n2' }))).toBe('double-vote');
-    expect(violationKind(() => m.onRestart(0, { hardState: { term: 3, votedFor: null }, log: [] }))).toBe('term-decreased-across-restart');
+    expect(violationKind(() => m.onRestart(0, { hardState: { term: 3, votedFor: null }, log: [], snapshot: null }))).toBe('term-decreased-across-restart');
   });
 
   it('catches a message sent before its term was durable', () => {

@@ -34,6 +34,7 @@ export interface SeedSummary {
   leaderTerms: number;
   /** Commits of an older term's entry by counting replicas (only the commitOldTermByCounting bug does that). */
   oldTermCommits: number;
+  snapshots: { taken: number; installed: number };
 }
 
 export async function runSeed(seed: number, config: RunConfig, onTraceLine?: (line: string) => void): Promise<SeedSummary> {
@@ -67,6 +68,7 @@ export async function runSeed(seed: number, config: RunConfig, onTraceLine?: (li
     clientOps: r.clientOps,
     leaderTerms: r.leaderTerms,
     oldTermCommits: r.oldTermCommits,
+    snapshots: r.snapshots,
   };
 }
 
@@ -98,6 +100,7 @@ export interface RunTotals {
   byNodeCount: Record<string, number>;
   leaderTerms: number;
   oldTermCommits: number;
+  snapshots: { taken: number; installed: number };
 }
 
 export function totals(summaries: readonly SeedSummary[]): RunTotals {
@@ -110,7 +113,10 @@ export function totals(summaries: readonly SeedSummary[]): RunTotals {
   let checkerMs = 0;
   let leaderTerms = 0;
   let oldTermCommits = 0;
+  const snapshots = { taken: 0, installed: 0 };
   for (const s of summaries) {
+    snapshots.taken += s.snapshots.taken;
+    snapshots.installed += s.snapshots.installed;
     leaderTerms += s.leaderTerms;
     oldTermCommits += s.oldTermCommits;
     mergeFaultCounts(faults, s.faults);
@@ -144,6 +150,7 @@ export function totals(summaries: readonly SeedSummary[]): RunTotals {
     byNodeCount: Object.fromEntries(Object.entries(byNodeCount).sort()),
     leaderTerms,
     oldTermCommits,
+    snapshots,
   };
 }
 
@@ -159,6 +166,7 @@ export function formatTotals(t: RunTotals, wallMs: number): string {
   lines.push(`speed:              ${(t.simulatedMs / Math.max(wallMs, 1)).toFixed(0)}x (simulated / wall)`);
   lines.push(`elections:          ${t.leaderTerms} terms had a leader${t.oldTermCommits > 0 ? `; ${t.oldTermCommits} commits of an older term's entry by counting` : ''}`);
   lines.push(`client ops:         ${t.clientOps.invoked} invoked, ${t.clientOps.ok} ok, ${t.clientOps.fail} fail, ${t.clientOps.info} indefinite`);
+  lines.push(`snapshots (§7):     ${t.snapshots.taken} taken, ${t.snapshots.installed} installed from a leader`);
   lines.push(`faults injected:    ${Object.entries(t.faults).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   lines.push(`recovery after faults stop (all nodes restarted, network healed):`);
   lines.push(`  leader known to every node: ${ms(t.leaderRecoveryMs)}`);

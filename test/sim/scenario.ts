@@ -67,6 +67,12 @@ export interface Scenario {
   keys: number;
   thinkTimeMs: number;
   clientTimeoutMs: number;
+  /** Snapshot every this many applied entries (small, so compaction and InstallSnapshot happen often). */
+  snapshotThreshold: number;
+  /** Characters per InstallSnapshot chunk (small ones make transfers take many messages). */
+  snapshotChunkSize: number;
+  /** Chance that a node dies while writing a snapshot, during the fault phase. */
+  snapshotCrashChance: number;
 }
 
 export function drawScenario(rng: Random, options: { nodeCount?: number; profile?: ScenarioProfile; faultPhaseMs?: number }): Scenario {
@@ -105,6 +111,9 @@ export function drawScenario(rng: Random, options: { nodeCount?: number; profile
     pauses: false,
     hardStateStore: RELIABLE_STORE,
     logLossOnRestart: 0,
+    snapshotThreshold: 0,
+    snapshotChunkSize: 0,
+    snapshotCrashChance: 0,
   };
   scenario.pauses = rng.chance(0.4); // drawn last, so the draws above stay what they were
   // Drawn after everything older, for the same reason.
@@ -115,12 +124,22 @@ export function drawScenario(rng: Random, options: { nodeCount?: number; profile
     scenario.serviceLatencyMs = rng.uniform(10, 60);
     scenario.hardStateStore = { failProbability: rng.uniform(0.05, 0.3), timeoutMs: rng.uniform(100, 400) };
   }
+  Object.assign(scenario, drawSnapshotSettings(rng, crashes));
   return scenario;
+}
+
+/** Drawn after everything else, so adding them left the other draws of a seed unchanged. */
+function drawSnapshotSettings(rng: Random, crashes: boolean): Pick<Scenario, 'snapshotThreshold' | 'snapshotChunkSize' | 'snapshotCrashChance'> {
+  return {
+    snapshotThreshold: rng.int(5, 51),
+    snapshotChunkSize: rng.pick([16, 64, 256, 65536]),
+    snapshotCrashChance: crashes ? rng.pick([0, 0.02, 0.1]) : 0,
+  };
 }
 
 function drawChurn(rng: Random, options: { nodeCount?: number; faultPhaseMs?: number }): Scenario {
   const nodeCount = options.nodeCount ?? rng.pick([3, 3, 5]);
-  return {
+  const scenario: Scenario = {
     profile: 'churn',
     nodeCount,
     preVote: rng.chance(0.5),
@@ -148,7 +167,11 @@ function drawChurn(rng: Random, options: { nodeCount?: number; faultPhaseMs?: nu
     clientTimeoutMs: 1000,
     hardStateStore: RELIABLE_STORE,
     logLossOnRestart: drawLogLoss(rng, true),
+    snapshotThreshold: 0,
+    snapshotChunkSize: 0,
+    snapshotCrashChance: 0,
   };
+  return { ...scenario, ...drawSnapshotSettings(rng, true) };
 }
 
 const RELIABLE_STORE: HardStateStoreFaults = { failProbability: 0, timeoutMs: 1000 };

@@ -21,7 +21,7 @@ import { Nemesis } from './nemesis.ts';
 import { describeGrudge, type Grudge, type PartitionShape } from './partitions.ts';
 import { Random } from '../../maelstrom/random.ts';
 import { drawScenario, type InjectedBug, type Scenario, type ScenarioProfile } from './scenario.ts';
-import { DurableDisk, SimHostStorage } from './storage.ts';
+import { DurableDisk, SimHostStorage, SimulatedCrash } from './storage.ts';
 import { describeMessage } from './describe-message.ts';
 import { Trace } from './trace.ts';
 
@@ -85,6 +85,8 @@ export interface SimResult {
   oldTermCommits: number;
   /** Old-term commits while another node held a conflicting newer entry at that index. */
   dangerousOldTermCommits: number;
+  /** Snapshots the nodes took themselves, and snapshots followers installed from a leader (§7). */
+  snapshots: { taken: number; installed: number };
 }
 
 type PeerPayload =
@@ -141,6 +143,8 @@ export class Simulation {
   private step = 0;
   private promiseResolved = false;
   private pendingViolation: SimViolation | null = null;
+  /** A process the simulation killed in the middle of a snapshot write (see SimHostStorage.saveSnapshot). */
+  private simulatedCrash: SimulatedCrash | null = null;
   /** What a host stopped on (HostEnvironment.fatal), for the loop to report. */
   private pendingFatal: unknown = null;
   private phase: 'faults' | 'recovery' | 'drain' | 'done' = 'faults';
@@ -150,6 +154,7 @@ export class Simulation {
   private drainStart = 0;
   private failure: SimFailure | null = null;
   private linearizable: boolean | 'unknown' | 'not-checked' = 'not-checked';
+  private readonly snapshots = { taken: 0, installed: 0 };
 
   constructor(private readonly options: SimOptions) {
     this.root = new Random(options.seed);
@@ -223,6 +228,7 @@ export class Simulation {
       leaderTerms: this.monitor.leaderCount(),
       oldTermCommits: this.monitor.oldTermCommits,
       dangerousOldTermCommits: this.monitor.dangerousOldTermCommits,
+      snapshots: { ...this.snapshots },
     };
   }
 
@@ -243,8 +249,19 @@ export class Simulation {
       try {
         event.run();
       } catch (err) {
-        this.fail(err);
-        return;
+        if (!(err instanceof SimulatedCrash)) {
+          this.fail(err);
+          return;
+        }
+        this.simulatedCrash = err;
+      }
+      if (this.simulatedCrash !== null) {
+        // The process died between writing a snapshot and compacting its log: it does nothing more.
+        const dead = this.simulatedCrash;
+        this.simulatedCrash = null;
+        const node = this.nodes[dead.nodeIndex] as SimNode;
+        this.traceLine(`${node.id} dies while writing a snapshot (${dead.kind})`);
+        this.crash(node, dead.kind);
       }
       if (this.promiseResolved) {
         // The host chains work on promises we resolved (durable hard state, forwarded replies):
@@ -309,8 +326,10 @@ export class Simulation {
         this.monitor.onLogWrites(node.index, writes);
         if (node.host?.status().role === 'leader' && writes.some((w) => w.kind === 'append')) this.nemesis.onLeaderAppend(node.index, incarnation);
       },
+      snapshotCrashChance: () => (this.phase === 'faults' ? this.scenario.snapshotCrashChance : 0),
     });
-    this.monitor.onRestart(node.index, { hardState: node.disk.hardState, log: node.disk.log });
+    const recovered = node.disk.recover();
+    this.monitor.onRestart(node.index, { hardState: node.disk.hardState, log: recovered.entries, snapshot: recovered.snapshot });
     node.storage = storage;
     const raftRng = this.root.fork(`raft-${node.id}-${incarnation}`);
     const s = this.scenario;
@@ -327,10 +346,12 @@ export class Simulation {
         checkQuorum: s.checkQuorum,
         maxEntriesPerMessage: s.maxEntriesPerMessage,
         maxInflightMessages: s.maxInflightMessages,
+        snapshotThreshold: s.snapshotThreshold,
+        snapshotChunkSize: s.snapshotChunkSize,
         random: () => raftRng.next(),
         ...(bugs === undefined ? {} : { bugs }),
       },
-      persisted: { hardState: { ...node.disk.hardState }, entries: node.disk.log.slice(), logLost: node.disk.logLost && bug !== 'ignoreLostLog' },
+      persisted: { hardState: { ...node.disk.hardState }, ...recovered, logLost: node.disk.logLost && bug !== 'ignoreLostLog' },
       storage,
       env: this.environment(node, incarnation),
     });
@@ -370,10 +391,18 @@ export class Simulation {
         }),
       // Fail-stop fails the seed, reported as what broke (a core invariant or anything else).
       fatal: (context, err) => {
+        if (err instanceof SimulatedCrash) {
+          // Not a failure of the node: the simulation killed its process in the middle of a write.
+          this.simulatedCrash = err;
+          return;
+        }
         this.traceLine(`${node.id} FATAL ${context}`);
         if (this.pendingViolation === null) this.pendingFatal ??= err;
       },
       log: (level, text, role, term) => {
+        // Counted from the node's own log lines: the host's "saved a snapshot", the core's "installed snapshot".
+        if (text.startsWith('saved a snapshot')) this.snapshots.taken++;
+        else if (text.startsWith('installed snapshot')) this.snapshots.installed++;
         if (level === 'debug' && this.options.onTraceLine === undefined) return;
         this.traceLine(() => `${node.id} [${role ?? '?'} t${term ?? '?'}] ${text}`);
       },
@@ -438,7 +467,7 @@ export class Simulation {
   private restart(node: SimNode): void {
     this.maybeLoseLog(node);
     this.tally.add('restart');
-    this.traceLine(`NEMESIS restart ${node.id} (durable term ${node.disk.hardState.term}, vote ${node.disk.hardState.votedFor ?? '-'}, log ${node.disk.log.length})`);
+    this.traceLine(`NEMESIS restart ${node.id} (durable term ${node.disk.hardState.term}, vote ${node.disk.hardState.votedFor ?? '-'}, snapshot ${node.disk.snapshot?.index ?? 0}, log ${node.disk.logBase.index}+${node.disk.log.length})`);
     this.trace.mixText(`restart ${node.id}`);
     this.clients.recordNemesis('restart', node.id);
     this.startNode(node);

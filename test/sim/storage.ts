@@ -11,8 +11,12 @@
 //   it stored, and only then is it durable). Durable always means: the service holds it.
 // - a node's log may be deleted at a restart while its hard state survives (logLost), until the
 //   core reports that it has caught up (HostStorage.logCaughtUp).
+// - a snapshot is durable when saveSnapshot returns, unless the process is made to crash while
+//   writing it: then it landed (the rename happened) or not, at random, and the process dies at its
+//   next log write, the compaction that follows a snapshot, before anything of it is durable.
 import type { HostStorage } from '../../src/host/raft-host.ts';
-import type { HardState, LogEntry, LogWrite } from '../../src/raft/types.ts';
+import type { HardState, LogEntry, LogWrite, Snapshot, SnapshotMeta } from '../../src/raft/types.ts';
+import { entriesAfterSnapshot } from '../../src/storage/durable-log.ts';
 import type { HardStateStoreFaults } from './scenario.ts';
 import type { EventQueue } from './event-queue.ts';
 import type { FaultTally } from './fault-tally.ts';
@@ -21,7 +25,19 @@ import type { Random } from '../../maelstrom/random.ts';
 /** Pause between a refused write and the next attempt (HardStateStore's retry delay). */
 const RETRY_DELAY_MS = 50;
 
+/** Thrown out of the host when the simulation makes a process die in the middle of a write. */
+export class SimulatedCrash extends Error {
+  constructor(readonly nodeIndex: number, readonly kind: string) {
+    super(`simulated crash (${kind})`);
+  }
+}
+
 export class DurableDisk {
+  /** The latest snapshot that landed. */
+  snapshot: Snapshot | null = null;
+  /** Where the write-ahead log starts: after the snapshot it was last compacted to (a crash can leave it behind the snapshot). */
+  logBase: SnapshotMeta = { index: 0, term: 0 };
+  /** The entries after logBase. */
   log: LogEntry[] = [];
   /** The hard state the service acknowledged (or that landed): what a restart reads back. */
   hardState: HardState = { term: 0, votedFor: null };
@@ -31,18 +47,41 @@ export class DurableDisk {
   /** The fault: the log file is gone, the hard state is not. */
   loseLog(): void {
     this.log = [];
+    this.logBase = { index: 0, term: 0 }; // a new, empty write-ahead file (the snapshot file, if any, is still there)
     this.logLost = true;
   }
 
   applyLogWrites(writes: readonly LogWrite[]): void {
     for (const w of writes) {
-      if (w.kind === 'truncate') this.log.length = Math.max(w.fromIndex - 1, 0);
+      const base = this.logBase.index;
+      if (w.kind === 'compact') {
+        // The durable snapshot must cover what is discarded (a newer one, installed in the same batch, does).
+        if ((this.snapshot?.index ?? 0) < w.snapshot.index) {
+          throw new Error(`log compacted through ${w.snapshot.index} while the durable snapshot ends at ${this.snapshot?.index ?? 0}`);
+        }
+        this.logBase = { ...w.snapshot };
+        this.log = w.entries.slice();
+      } else if (w.kind === 'truncate') this.log.length = Math.max(w.fromIndex - base - 1, 0);
       else {
-        if (w.firstIndex > this.log.length + 1) throw new Error(`log write leaves a gap: append at ${w.firstIndex}, log ends at ${this.log.length}`);
-        this.log.length = w.firstIndex - 1;
+        if (w.firstIndex > base + this.log.length + 1 || w.firstIndex <= base) throw new Error(`log write leaves a gap: append at ${w.firstIndex}, log holds ${base + 1}..${base + this.log.length}`);
+        this.log.length = w.firstIndex - base - 1;
         for (const e of w.entries) this.log.push(e);
       }
     }
+  }
+
+  /**
+   * What a restart starts from: the snapshot and the log entries that follow it, paired as the real
+   * adapters pair their files (src/storage/durable-log.ts), finishing a compaction a crash interrupted.
+   */
+  recover(): { snapshot: Snapshot | null; entries: LogEntry[] } {
+    if (this.snapshot !== null && this.logBase.index !== this.snapshot.index) {
+      const after = entriesAfterSnapshot(this.snapshot, { base: this.logBase, entries: this.log });
+      if (after.problem !== null) throw new Error(`disk of a restarting node: ${after.problem}`);
+      this.logBase = { index: this.snapshot.index, term: this.snapshot.term };
+      this.log = after.entries;
+    }
+    return { snapshot: this.snapshot, entries: this.log.slice() };
   }
 }
 
@@ -59,6 +98,8 @@ export interface StorageHooks {
   onPromiseResolved: () => void;
   /** Called with every log write, after it is durable (the invariant monitor mirrors the log). */
   onLogWrites: (writes: readonly LogWrite[]) => void;
+  /** Chance that the process dies while writing a snapshot (0 outside the fault phase). */
+  snapshotCrashChance: () => number;
 }
 
 export class SimHostStorage implements HostStorage {
@@ -70,6 +111,8 @@ export class SimHostStorage implements HostStorage {
   private inFlightLanded = false;
   private waiters: { ticket: number; resolve: () => void }[] = [];
   private alive = true;
+  /** Set when the process is to die at its next log write (it was "killed" while writing a snapshot). */
+  private dyingOf: string | null = null;
 
   constructor(
     private readonly disk: DurableDisk,
@@ -78,12 +121,29 @@ export class SimHostStorage implements HostStorage {
 
   appendLog(writes: readonly LogWrite[]): void {
     if (!this.alive) return;
+    if (this.dyingOf !== null) throw new SimulatedCrash(this.hooks.nodeIndex, this.dyingOf);
     this.disk.applyLogWrites(writes);
     this.hooks.onLogWrites(writes);
   }
 
   logCaughtUp(): void {
     if (this.alive) this.disk.logLost = false;
+  }
+
+  saveSnapshot(snapshot: Snapshot): void {
+    if (!this.alive) return;
+    const { rng, tally } = this.hooks;
+    if (this.dyingOf === null && rng.chance(this.hooks.snapshotCrashChance())) {
+      // Killed mid-write: the temporary file was renamed into place, or it was not (old snapshot
+      // kept). Nothing sent meanwhile depends on the snapshot; the log write that would rely on it
+      // (the compaction) is where the process is found dead.
+      const landed = rng.chance(0.5);
+      if (landed) this.disk.snapshot = snapshot;
+      this.dyingOf = landed ? 'crash-after-snapshot-write' : 'crash-during-snapshot-write';
+      tally.add(this.dyingOf);
+      return;
+    }
+    this.disk.snapshot = snapshot;
   }
 
   persistHardState(state: HardState): number {

@@ -18,6 +18,22 @@ describe('standalone durable state', () => {
     return d;
   };
 
+  it('§7 a snapshot and the compacted log survive a restart, with the term and vote (raft.snap beside raft.wal)', () => {
+    const dir = freshDir();
+    const first = openDurableState(dir, () => {});
+    first.storage.persistHardState({ term: 3, votedFor: 'c' });
+    const entries = [1, 2, 3, 4].map((n) => ({ term: 3, data: { kind: 'command' as const, command: { n } } }));
+    first.storage.appendLog([{ kind: 'append', firstIndex: 1, entries }]);
+    first.storage.saveSnapshot({ index: 3, term: 3, data: '[["1",7]]' });
+    first.storage.appendLog([{ kind: 'compact', snapshot: { index: 3, term: 3 }, entries: entries.slice(3) }]);
+    first.close();
+    const lines: string[] = [];
+    const second = openDurableState(dir, (_level, text) => lines.push(text));
+    expect(second.persisted).toEqual({ hardState: { term: 3, votedFor: 'c' }, snapshot: { index: 3, term: 3, data: '[["1",7]]' }, entries: entries.slice(3) });
+    expect(lines.join('\n')).toContain('recovered term 3, voted for c, 1 entries after the snapshot through 3 (term 3)');
+    second.close();
+  });
+
   it('recovers term, vote and log written through the host storage interface', () => {
     const dir = freshDir();
     const first = openDurableState(dir, () => {});
