@@ -5,7 +5,7 @@ import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LatencyDist } from './cluster.ts';
-import { NEMESIS_FAULTS, type NemesisFault } from './nemesis/nemesis.ts';
+import { ALL_PARTITION_SHAPES, NEMESIS_FAULTS, type AnyPartitionShape, type NemesisFault } from './nemesis/nemesis.ts';
 import { runTest, type BenchCluster, type RunDependencies, type TestOptions } from './run-test.ts';
 import type { AvailabilityRequirement } from './results.ts';
 import { checkConcurrency, ConcurrencyError } from './workload/generator.ts';
@@ -26,6 +26,10 @@ options (defaults as in Maelstrom):
   --latency-dist D           constant | uniform | exponential (default constant)
   --nemesis F[,F]            partition, kill (bench extension), or partition,kill (default none)
   --nemesis-interval S       mean seconds between nemesis ops (default 10)
+  --partition-shapes S[,S]   bench extension: shapes the partition nemesis draws from, of
+                             one, minority-third, majority, majorities-ring (Maelstrom's,
+                             the default), quorum-loss, constrained-election, chained,
+                             random-one-way (see maelstrom/README.md)
   --availability A           total, or a minimum ok fraction in [0, 1] (default: not checked)
   --test-count K             run K tests, stop at the first that is not valid (default 1)
   --log-stderr               echo node stderr on the console
@@ -52,6 +56,7 @@ const VALUE_FLAGS = new Set([
   '--latency-dist',
   '--nemesis',
   '--nemesis-interval',
+  '--partition-shapes',
   '--availability',
   '--test-count',
   '--seed',
@@ -129,6 +134,7 @@ function parseOrThrow(argv: readonly string[], cwd: string): ParsedCommand {
     latencyDist,
     nemesis: parseNemesis(values.get('--nemesis')),
     nemesisIntervalS: positive('--nemesis-interval', values.get('--nemesis-interval') ?? '10'),
+    ...parsePartitionShapes(values.get('--partition-shapes')),
     logStderr: booleans.has('--log-stderr'),
     seed: seedText === undefined ? Math.floor(Math.random() * 2 ** 31) : integerIn('--seed', seedText, -(2 ** 53) + 1, 2 ** 53 - 1),
     availability: parseAvailability(values.get('--availability')),
@@ -192,6 +198,18 @@ function parseNemesis(text: string | undefined): Set<NemesisFault> {
     faults.add(fault);
   }
   return faults;
+}
+
+function parsePartitionShapes(text: string | undefined): { partitionShapes?: AnyPartitionShape[] } {
+  if (text === undefined) return {};
+  const shapes: AnyPartitionShape[] = [];
+  for (const name of text.split(',')) {
+    const shape = ALL_PARTITION_SHAPES.find((s) => s === name.trim());
+    if (shape === undefined) throw new UsageError(`--partition-shapes: unknown shape ${JSON.stringify(name)}; known: ${ALL_PARTITION_SHAPES.join(', ')}`);
+    if (!shapes.includes(shape)) shapes.push(shape);
+  }
+  if (shapes.length === 0) throw new UsageError('--partition-shapes needs at least one shape');
+  return { partitionShapes: shapes };
 }
 
 function parseAvailability(text: string | undefined): AvailabilityRequirement {

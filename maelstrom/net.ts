@@ -31,6 +31,8 @@ export interface ClusterNetStats {
   all: NetStats;
   clients: NetStats;
   servers: NetStats;
+  /** Bench extension: per sending node, messages of type `relay` (traffic carried for another node's route). */
+  relayedBySender?: Record<string, number>;
 }
 
 export type SendResult = { ok: true; id: number } | { ok: false; reason: string };
@@ -83,6 +85,7 @@ export class Network {
     clients: { sendCount: 0, recvCount: 0 },
     servers: { sendCount: 0, recvCount: 0 },
   };
+  private readonly relayedBySender: Record<string, number> = {};
 
   constructor(private readonly options: NetworkOptions) {
     const { meanMs } = options.latency;
@@ -125,6 +128,7 @@ export class Network {
     const message: Message = { id: this.nextMessageId++, src, dest, body };
     const group = this.groupOf(message);
     group.sendCount++;
+    if (body['type'] === 'relay') this.relayedBySender[src] = (this.relayedBySender[src] ?? 0) + 1;
     const now = this.options.now();
     inbox.pending.push({ deadline: now + this.latencyFor(message), seq: this.nextSeq++, message });
     if (inbox.head === null) this.takeNext(inbox);
@@ -161,6 +165,7 @@ export class Network {
       all: make({ sendCount: clients.sendCount + servers.sendCount, recvCount: clients.recvCount + servers.recvCount }),
       clients: make(clients),
       servers: make(servers),
+      relayedBySender: { ...this.relayedBySender },
     };
   }
 

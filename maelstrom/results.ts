@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { LinearizabilityResult } from './checker/index.ts';
 import type { ClusterNetStats, NetStats } from './cluster.ts';
 import type { HistoryOp, Json } from './history.ts';
+import { partitionAvailability, partitionAvailabilityLines, type PartitionAvailability } from './partition-availability.ts';
 
 export type Validity = boolean | 'unknown';
 
@@ -42,7 +43,9 @@ export interface TestResults {
   };
   stats: StatsResult;
   availability: { 'valid?': Validity; 'ok-fraction': number };
-  net: { all: NetGroupResult; clients: NetGroupResult; servers: NetGroupResult; 'valid?': Validity };
+  /** Bench extension (not in Maelstrom): ok-fraction of ops started healthy vs. under each partition shape. */
+  'partition-availability'?: PartitionAvailability;
+  net: { all: NetGroupResult; clients: NetGroupResult; servers: NetGroupResult; 'valid?': Validity; 'relayed-by-node'?: Record<string, number> };
   perf: { 'valid?': Validity; files?: string[]; error?: string };
   exceptions: { 'valid?': Validity; exceptions: { error: Json; count: number; example: HistoryOp }[] };
 }
@@ -66,7 +69,8 @@ export function composeResults(inputs: ResultInputs): TestResults {
   const perf = 'error' in inputs.perf ? { 'valid?': 'unknown' as const, error: inputs.perf.error } : { 'valid?': true, files: inputs.perf.files };
   const exceptions = exceptionsResult(inputs.history);
   const valid = mergeValid([workload['valid?'], stats['valid?'], availability['valid?'], net['valid?'], perf['valid?'], exceptions['valid?']]);
-  return { 'valid?': valid, workload, stats, availability, net, perf, exceptions };
+  const hadPartitions = inputs.history.some((o) => o.process === 'nemesis' && o.f === 'start-partition');
+  return { 'valid?': valid, workload, stats, availability, ...(hadPartitions ? { 'partition-availability': partitionAvailability(inputs.history) } : {}), net, perf, exceptions };
 }
 
 /** Jepsen's merge-valid: any false -> false; else any unknown -> unknown; else true. */
@@ -122,7 +126,14 @@ function netResult(history: readonly HistoryOp[], net: ClusterNetStats): TestRes
     'msg-count': s.msgCount,
     ...(withPerOp && opCount > 0 ? { 'msgs-per-op': s.msgCount / opCount } : {}),
   });
-  return { all: group(net.all, true), clients: group(net.clients, false), servers: group(net.servers, true), 'valid?': true };
+  const relayed = net.relayedBySender ?? {};
+  return {
+    all: group(net.all, true),
+    clients: group(net.clients, false),
+    servers: group(net.servers, true),
+    'valid?': true,
+    ...(Object.keys(relayed).length > 0 ? { 'relayed-by-node': relayed } : {}),
+  };
 }
 
 /** Jepsen's unhandled-exceptions: :info ops that came from an exception, grouped; always valid. */
@@ -196,8 +207,11 @@ export function summaryLines(results: TestResults): string[] {
     lines.push(`  ${f}: ${c.count} (${c['ok-count']} ok, ${c['fail-count']} fail, ${c['info-count']} info)${c['valid?'] === true ? '' : '  <- no successful ' + f + ': stats invalid'}`);
   }
   lines.push(`availability: ok-fraction ${results.availability['ok-fraction'].toFixed(3)}${results.availability['valid?'] === true ? '' : ' (below requirement)'}`);
+  if (results['partition-availability'] !== undefined) lines.push(...partitionAvailabilityLines(results['partition-availability']));
   const all = results.net.all;
   lines.push(`net: ${all['msg-count']} messages (${results.net.servers['msg-count']} between servers), ${all['msgs-per-op']?.toFixed(2) ?? '-'} msgs/op (${results.net.servers['msgs-per-op']?.toFixed(2) ?? '-'} server msgs/op)`);
+  const relayed = results.net['relayed-by-node'];
+  if (relayed !== undefined) lines.push(`relayed messages sent, by node: ${Object.entries(relayed).sort(([a], [b]) => a.localeCompare(b)).map(([n, c]) => `${n} ${c}`).join(', ')}`);
   const w = results.workload;
   const keyCount = Object.keys(w.results).length;
   lines.push(`linearizability: ${String(w['valid?'])} over ${keyCount} key(s)${w.failures.length > 0 ? `; invalid keys: ${w.failures.map((k) => JSON.stringify(k)).join(', ')}` : ''}${w.error ? `; checker error: ${w.error}` : ''}`);

@@ -7,7 +7,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { checkLinKv, type LinearizabilityResult } from './checker/index.ts';
 import { Cluster, ClusterError, type ClusterOptions, type ClusterProblem, type LatencyDist } from './cluster.ts';
 import type { HistoryOp } from './history.ts';
-import { NemesisSchedule, performOn, type NemesisFault } from './nemesis/nemesis.ts';
+import { NemesisSchedule, performOn, type AnyPartitionShape, type NemesisFault } from './nemesis/nemesis.ts';
+import { LeaderWatch } from './nemesis/leader-watch.ts';
 import { Progress, type ProgressSink } from './progress.ts';
 import { Random } from './random.ts';
 import { writeReport } from './report/index.ts';
@@ -39,6 +40,8 @@ export interface TestOptions {
   latencyDist: LatencyDist;
   nemesis: ReadonlySet<NemesisFault>;
   nemesisIntervalS: number;
+  /** Bench extension: the shapes the partition nemesis draws from (default Maelstrom's four). */
+  partitionShapes?: readonly AnyPartitionShape[];
   logStderr: boolean;
   seed: number;
   availability: AvailabilityRequirement;
@@ -75,6 +78,7 @@ export async function runTest(options: TestOptions, deps: RunDependencies = {}):
   mkdirSync(logDir, { recursive: true });
   const root = new Random(options.seed);
   const startCluster = deps.startCluster ?? ((o: ClusterOptions) => Cluster.start(o));
+  const leaders = new LeaderWatch();
 
   const progressSink = deps.progressSink ?? { isTTY: process.stderr.isTTY === true, write: (t: string) => process.stderr.write(t) };
   progressSink.write(`lin-kv test: ${options.nodeIds.length} nodes (${options.nodeIds.join(' ')}), concurrency ${options.concurrency}, rate ${options.rate}/s, time limit ${options.timeLimitS} s, nemesis ${[...options.nemesis].join(',') || 'none'}, seed ${options.seed}\n`);
@@ -90,6 +94,7 @@ export async function runTest(options: TestOptions, deps: RunDependencies = {}):
       seed: options.seed,
       logDir,
       logStderr: options.logStderr,
+      onStderrLine: (node, line) => leaders.observe(node, line),
     });
   } catch (err) {
     if (!(err instanceof ClusterError)) throw err;
@@ -97,7 +102,7 @@ export async function runTest(options: TestOptions, deps: RunDependencies = {}):
   }
   deps.onCluster?.(cluster);
   try {
-    return await runOnCluster(options, cluster, root, dir, logDir, out, progressSink, deps.signal);
+    return await runOnCluster(options, cluster, root, dir, logDir, out, progressSink, deps.signal, leaders);
   } finally {
     await cluster.stop();
     deps.onCluster?.(null);
@@ -113,6 +118,7 @@ async function runOnCluster(
   out: (line: string) => void,
   progressSink: ProgressSink,
   signal: AbortSignal | undefined,
+  leaders: LeaderWatch,
 ): Promise<TestOutcome> {
   const clock = new RealClock();
   const history = new HistoryRecorder(clock);
@@ -126,7 +132,14 @@ async function runOnCluster(
   const setupClients = options.nodeIds.map((node) => cluster.openClient(node));
   cluster.heal();
   const generator = new LinKvGenerator({ nodeIds: options.nodeIds, concurrency: options.concurrency, random: root.fork('workload') });
-  const nemesis = new NemesisSchedule({ faults: options.nemesis, nodes: options.nodeIds, intervalS: options.nemesisIntervalS, random: root.fork('nemesis') });
+  const nemesis = new NemesisSchedule({
+    faults: options.nemesis,
+    nodes: options.nodeIds,
+    intervalS: options.nemesisIntervalS,
+    random: root.fork('nemesis'),
+    ...(options.partitionShapes === undefined ? {} : { shapes: options.partitionShapes }),
+    leaderHint: () => leaders.current(),
+  });
   const killedByNemesis = new Set<string>();
 
   progress.start();

@@ -10,13 +10,26 @@ import type { Random } from '../random.ts';
 import type { HistoryRecorder } from '../workload/history-recorder.ts';
 import { Stagger } from '../workload/stagger.ts';
 import type { TestClock } from '../workload/test-clock.ts';
+import { EXTRA_SHAPES, planExtraShape, type ExtraShape } from './extra-shapes.ts';
 import { describeGrudge, grudgeFor, grudgeToJson, PARTITION_SHAPES, type Grudge, type PartitionShape } from './partition-shapes.ts';
+
+/** Maelstrom's four shapes, and this bench's extra ones (chosen with --partition-shapes). */
+export type AnyPartitionShape = PartitionShape | ExtraShape;
+export const ALL_PARTITION_SHAPES: readonly AnyPartitionShape[] = [...PARTITION_SHAPES, ...EXTRA_SHAPES];
 
 export const NEMESIS_FAULTS = ['partition', 'kill'] as const;
 export type NemesisFault = (typeof NEMESIS_FAULTS)[number];
 
 export type NemesisAction =
-  | { f: 'start-partition'; shape: PartitionShape; grudge: Grudge; description: string }
+  | {
+      f: 'start-partition';
+      shape: AnyPartitionShape;
+      grudge: Grudge;
+      description: string;
+      /** A first grudge held for `ms` before `grudge` (constrained-election), and who plays which role. */
+      prelude?: { grudge: Grudge; ms: number };
+      roles?: { [role: string]: string };
+    }
   | { f: 'stop-partition' }
   | { f: 'kill'; node: string }
   | { f: 'restart'; nodes: string[] };
@@ -36,18 +49,36 @@ interface FlipFlop {
 
 class PartitionFlipFlop implements FlipFlop {
   private partitioned = false;
+  private started = 0;
   constructor(
     private readonly nodes: readonly string[],
     private readonly random: Random,
+    private readonly shapes: readonly AnyPartitionShape[],
+    private readonly leaderHint: () => string | null,
   ) {}
 
   next(): NemesisAction {
     this.partitioned = !this.partitioned;
     if (!this.partitioned) return { f: 'stop-partition' };
-    const shape = this.random.pick(PARTITION_SHAPES);
-    const grudge = grudgeFor(shape, this.nodes, this.random);
-    return { f: 'start-partition', shape, grudge, description: describeGrudge(grudge, this.nodes) };
+    const shape = this.random.pick(this.shapes);
+    if (isMaelstromShape(shape)) {
+      const grudge = grudgeFor(shape, this.nodes, this.random);
+      return { f: 'start-partition', shape, grudge, description: describeGrudge(grudge, this.nodes) };
+    }
+    const plan = planExtraShape(shape, this.nodes, this.random, this.leaderHint(), this.started++);
+    return {
+      f: 'start-partition',
+      shape,
+      grudge: plan.grudge,
+      description: describeGrudge(plan.grudge, this.nodes),
+      roles: plan.roles,
+      ...(plan.prelude === null ? {} : { prelude: plan.prelude }),
+    };
   }
+}
+
+function isMaelstromShape(shape: AnyPartitionShape): shape is PartitionShape {
+  return (PARTITION_SHAPES as readonly string[]).includes(shape);
 }
 
 class KillFlipFlop implements FlipFlop {
@@ -71,6 +102,10 @@ export interface NemesisOptions {
   intervalS: number;
   /** Forked per fault, so adding `kill` does not change which partitions a seed produces. */
   random: Random;
+  /** Shapes to draw from (default: Maelstrom's four). */
+  shapes?: readonly AnyPartitionShape[];
+  /** The current leader as far as the bench knows (extra shapes give roles by it). */
+  leaderHint?: () => string | null;
 }
 
 interface ScheduledFault {
@@ -86,7 +121,10 @@ export class NemesisSchedule {
     const meanGapMs = options.intervalS * 1000;
     this.schedules = NEMESIS_FAULTS.filter((f) => options.faults.has(f)).map((fault) => {
       const random = options.random.fork(`nemesis-${fault}`);
-      const flipFlop = fault === 'partition' ? new PartitionFlipFlop(options.nodes, random) : new KillFlipFlop(options.nodes, random);
+      const flipFlop =
+        fault === 'partition'
+          ? new PartitionFlipFlop(options.nodes, random, options.shapes ?? PARTITION_SHAPES, options.leaderHint ?? (() => null))
+          : new KillFlipFlop(options.nodes, random);
       return { flipFlop, stagger: new Stagger(random.fork('stagger'), meanGapMs), nextAtMs: 0 };
     });
   }
@@ -128,7 +166,13 @@ export class NemesisSchedule {
 export function invokeValueOf(action: NemesisAction): Json {
   switch (action.f) {
     case 'start-partition':
-      return { shape: action.shape, grudge: grudgeToJson(action.grudge), description: action.description };
+      return {
+        shape: action.shape,
+        grudge: grudgeToJson(action.grudge),
+        description: action.description,
+        ...(action.roles === undefined ? {} : { roles: action.roles }),
+        ...(action.prelude === undefined ? {} : { prelude: { grudge: grudgeToJson(action.prelude.grudge), ms: action.prelude.ms } }),
+      };
     case 'stop-partition':
       return null;
     case 'kill':
@@ -142,6 +186,11 @@ export function invokeValueOf(action: NemesisAction): Json {
 export async function performOn(target: NemesisTarget, action: NemesisAction): Promise<Json> {
   switch (action.f) {
     case 'start-partition':
+      if (action.prelude !== undefined) {
+        target.partition(action.prelude.grudge);
+        await new Promise((resolve) => setTimeout(resolve, action.prelude?.ms));
+        target.heal(); // partition() adds cuts; the final shape replaces the prelude's
+      }
       target.partition(action.grudge);
       return invokeValueOf(action);
     case 'stop-partition':

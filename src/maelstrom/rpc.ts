@@ -1,7 +1,11 @@
 // Request/response on top of one-way messages: a callback per (destination, msg_id), a timeout per
 // call, and late or unknown replies dropped quietly (they are normal after a timeout or a partition).
 import type { Body } from '../protocol/messages.ts';
-import type { Transport } from './transport.ts';
+
+/** Whatever sends a body and returns the msg_id it carries (the transport, or the routed transport). */
+export interface MessageSender {
+  send(dest: string, body: Body): number;
+}
 
 export type RpcOutcome = { kind: 'reply'; body: Body } | { kind: 'timeout' };
 
@@ -14,7 +18,7 @@ interface PendingCall {
 export class Rpc {
   private readonly pending = new Map<number, PendingCall>();
 
-  constructor(private readonly transport: Transport) {}
+  constructor(private readonly transport: MessageSender) {}
 
   call(dest: string, body: Body, timeoutMs: number): Promise<RpcOutcome> {
     return new Promise((resolve) => {

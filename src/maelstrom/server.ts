@@ -28,6 +28,7 @@ import {
   type Body,
   type Envelope,
 } from '../protocol/messages.ts';
+import { RoutedTransport } from './routed-transport.ts';
 import { Rpc } from './rpc.ts';
 import type { Transport } from './transport.ts';
 
@@ -57,9 +58,12 @@ export class MaelstromServer {
   private nodeIds: string[] = [];
   private host: RaftHost | null = null;
   private readonly rpc: Rpc;
+  /** Peer messages go through the relay router (src/routing/); clients and services straight through. */
+  private readonly net: RoutedTransport;
 
   constructor(private readonly deps: ServerDeps) {
-    this.rpc = new Rpc(deps.transport);
+    this.net = new RoutedTransport(deps.transport, deps.now, (level, text) => deps.logger.log(level, text));
+    this.rpc = new Rpc(this.net);
   }
 
   /** For log lines: who we are and what the core thinks right now. */
@@ -90,7 +94,9 @@ export class MaelstromServer {
     }
   }
 
-  private handleMessage(env: Envelope): void {
+  private handleMessage(arrived: Envelope): void {
+    const env = this.net.receive(arrived);
+    if (env === null) return; // relayed on to another node, or not usable
     const { body } = env;
     const type = body['type'] as string;
     const msgId = body['msg_id'];
@@ -145,6 +151,7 @@ export class MaelstromServer {
     this.nodeId = nodeId;
     this.nodeIds = nodeIds;
     this.deps.transport.setNodeId(nodeId);
+    this.net.start(nodeId, nodeIds, this.deps.config.heartbeatIntervalMs);
     if (isMessageId(msgId)) this.deps.transport.send(env.src, { type: 'init_ok', in_reply_to: msgId });
     this.deps.logger.info(`initialized as ${nodeId} in cluster [${nodeIds.join(', ')}]`);
     void this.startRaft();
@@ -196,7 +203,7 @@ export class MaelstromServer {
       env: {
         ...eventLoopTimers,
         now: this.deps.now,
-        sendPeer: (to, body) => this.deps.transport.send(to, body as unknown as Body),
+        sendPeer: (to, body) => this.net.send(to, body as unknown as Body),
         forward: (leader, op) => this.forward(leader, op),
         log: (level, text, role, term) => this.deps.logger.log(level, text, role, term),
         fatal: this.deps.fatal,
@@ -258,7 +265,7 @@ export class MaelstromServer {
       this.replyError(env.src, msgId, ErrorCode.malformedRequest, checked?.ok === false ? checked.reason : 'forward needs a "request" object');
       return;
     }
-    this.submit(checked.value, (reply) => this.deps.transport.send(env.src, { ...reply, in_reply_to: msgId }), false);
+    this.submit(checked.value, (reply) => this.net.send(env.src, { ...reply, in_reply_to: msgId }), false);
   }
 
   private submit(op: KvOperation, respond: Respond, mayForward: boolean): void {
@@ -295,7 +302,7 @@ export class MaelstromServer {
       this.deps.logger.warn(`cannot answer ${dest} (msg ${msgId}) before init: no node id to answer as`);
       return;
     }
-    this.deps.transport.send(dest, { ...errorBody(code, text), in_reply_to: msgId }, src);
+    this.net.send(dest, { ...errorBody(code, text), in_reply_to: msgId }, src);
   }
 }
 

@@ -41,14 +41,27 @@ export class Transport {
    * before init we do not have one, so an early error reply borrows the `dest` it was sent to.
    */
   send(dest: string, body: Body, src: string = this.nodeId): number {
-    const msgId = this.nextMsgId++;
-    const line = JSON.stringify({ src, dest, body: { ...body, msg_id: msgId } });
+    const msgId = this.reserveMsgId();
+    this.enqueue(JSON.stringify({ src, dest, body: { ...body, msg_id: msgId } }));
+    return msgId;
+  }
+
+  /** A msg_id for a body that travels inside another (a relayed message keeps its own id end to end). */
+  reserveMsgId(): number {
+    return this.nextMsgId++;
+  }
+
+  /** Sends `body` exactly as given, from our node id (its msg_id, if any, was reserved by the caller). */
+  sendPrepared(dest: string, body: Body): void {
+    this.enqueue(JSON.stringify({ src: this.nodeId, dest, body }));
+  }
+
+  private enqueue(line: string): void {
     this.buffer.push(line);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }
-    return msgId;
   }
 
   flush(): void {

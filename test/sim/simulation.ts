@@ -22,6 +22,7 @@ import { describeGrudge, type Grudge, type PartitionShape } from './partitions.t
 import { Random } from '../../maelstrom/random.ts';
 import { drawScenario, type InjectedBug, type Scenario, type ScenarioProfile } from './scenario.ts';
 import { DurableDisk, SimHostStorage, SimulatedCrash } from './storage.ts';
+import { RelayRouter, routerOptionsFor, type Frame } from '../../src/routing/relay-router.ts';
 import { describeMessage } from './describe-message.ts';
 import { Trace } from './trace.ts';
 
@@ -103,6 +104,8 @@ interface SimNode {
   host: RaftHost | null;
   storage: SimHostStorage | null;
   pendingForwards: Map<number, (reply: ClientReply | 'timeout') => void>;
+  /** Every peer message goes through the same relay router the Maelstrom adapter runs (per incarnation: a crash forgets the links). */
+  router: RelayRouter<PeerPayload> | null;
   nextRpcId: number;
   /** Commit index at the last check (to spot a leader's commit advancing). */
   lastCommitSeen: number;
@@ -132,7 +135,7 @@ export class Simulation {
   private readonly trace: Trace;
   private readonly nodes: SimNode[];
   private readonly names: string[];
-  private readonly network: SimNetwork<PeerPayload>;
+  private readonly network: SimNetwork<Frame<PeerPayload>>;
   private readonly monitor: SafetyMonitor;
   private readonly clients: SimClients;
   private readonly nemesis: Nemesis;
@@ -167,9 +170,9 @@ export class Simulation {
     this.storageRng = this.root.fork('storage');
     this.logLossRng = this.root.fork('log-loss');
     this.nodes = this.names.map((id, index) => ({
-      index, id, disk: new DurableDisk(), up: false, incarnation: 0, host: null, storage: null, pendingForwards: new Map(), nextRpcId: 1, lastCommitSeen: 0, pausedUntil: 0,
+      index, id, disk: new DurableDisk(), up: false, incarnation: 0, host: null, storage: null, pendingForwards: new Map(), router: null, nextRpcId: 1, lastCommitSeen: 0, pausedUntil: 0,
     }));
-    this.network = new SimNetwork<PeerPayload>(this.queue, this.netRng, n, this.scenario.latency, this.tally, () => this.now, (from, to, p) => this.deliver(from, to, p), CRASH_LOSS_WINDOW_MS);
+    this.network = new SimNetwork<Frame<PeerPayload>>(this.queue, this.netRng, n, this.scenario.latency, this.tally, () => this.now, (from, to, p) => this.deliver(from, to, p), CRASH_LOSS_WINDOW_MS);
     this.clients = new SimClients(
       this.root.fork('clients'),
       {
@@ -331,6 +334,7 @@ export class Simulation {
     const recovered = node.disk.recover();
     this.monitor.onRestart(node.index, { hardState: node.disk.hardState, log: recovered.entries, snapshot: recovered.snapshot });
     node.storage = storage;
+    node.router = this.makeRouter(node, incarnation);
     const raftRng = this.root.fork(`raft-${node.id}-${incarnation}`);
     const s = this.scenario;
     const bug = this.options.bug;
@@ -376,13 +380,13 @@ export class Simulation {
         }
         const toIndex = this.names.indexOf(to);
         this.traceLine(() => `${node.id} -> ${to} ${describeMessage(body)}`);
-        this.network.send(node.index, toIndex, { kind: 'raft', body });
+        this.sendPeer(node, toIndex, { kind: 'raft', body });
       },
       forward: (leader, op) =>
         new Promise<ClientReply | 'timeout'>((resolve) => {
           const rpcId = node.nextRpcId++;
           node.pendingForwards.set(rpcId, resolve);
-          this.network.send(node.index, this.names.indexOf(leader), { kind: 'forward', rpcId, op, incarnation }, false);
+          this.sendPeer(node, this.names.indexOf(leader), { kind: 'forward', rpcId, op, incarnation });
           this.queue.schedule(this.now + FORWARD_TIMEOUT_MS, node.index, () => {
             if (node.incarnation !== incarnation || !node.pendingForwards.delete(rpcId)) return;
             resolve('timeout');
@@ -409,10 +413,35 @@ export class Simulation {
     };
   }
 
-  private deliver(from: number, to: number, payload: PeerPayload): void {
+  private makeRouter(node: SimNode, incarnation: number): RelayRouter<PeerPayload> {
+    return new RelayRouter<PeerPayload>(node.id, this.names, routerOptionsFor(this.scenario.heartbeatIntervalMs), {
+      now: () => this.now,
+      transmit: (to, frame) => {
+        if (!node.up || node.incarnation !== incarnation) return;
+        if (frame.relay !== null) {
+          this.tally.add(frame.relay.origin === node.id ? 'msg-relayed' : 'msg-passed-on');
+          this.traceLine(() => `${node.id} -> ${to} relay ${frame.relay?.origin}->${frame.relay?.dest} ${frame.payload.kind}`);
+        }
+        this.network.send(node.index, this.names.indexOf(to), frame, frame.payload.kind === 'raft');
+      },
+      // A forwarded request must arrive at most once (see the README); Raft messages may repeat.
+      duplicable: (payload) => payload.kind === 'raft',
+      log: (_level, text) => this.traceLine(() => `${node.id} routing: ${text}`),
+    });
+  }
+
+  private sendPeer(node: SimNode, to: number, payload: PeerPayload): void {
+    node.router?.send(this.names[to] as string, payload);
+  }
+
+  private deliver(hopFrom: number, to: number, frame: Frame<PeerPayload>): void {
     const node = this.nodes[to] as SimNode;
-    if (!node.up || node.host === null) return;
-    const source = this.names[from] as string;
+    if (!node.up || node.host === null || node.router === null) return;
+    const got = node.router.receive(this.names[hopFrom] as string, frame);
+    if (got === null) return;
+    const source = got.origin;
+    const from = this.names.indexOf(source);
+    const payload = got.payload;
     switch (payload.kind) {
       case 'raft':
         // Deliveries only in a live trace: runs without --trace keep the cheaper send-side lines.
@@ -426,7 +455,7 @@ export class Simulation {
           payload.op,
           (reply) => {
             if (!node.up || node.incarnation !== incarnation) return;
-            this.network.send(to, from, { kind: 'forward-reply', rpcId: payload.rpcId, reply, incarnation: payload.incarnation }, false);
+            this.sendPeer(node, from, { kind: 'forward-reply', rpcId: payload.rpcId, reply, incarnation: payload.incarnation });
           },
           false,
         );
@@ -458,6 +487,7 @@ export class Simulation {
     node.storage?.crash();
     node.host = null;
     node.storage = null;
+    node.router = null;
     node.up = false;
     node.pendingForwards.clear();
     this.network.loseRecentFrom(node.index);

@@ -1,0 +1,25 @@
+// The leader as the node logs tell it (the stable phrases `elected leader for term Y` and `stepped
+// down to follower`), so partition shapes with roles can put the leader where they want it.
+export class LeaderWatch {
+  /** node -> term it was elected in, while it has not stepped down since. */
+  private readonly leading = new Map<string, number>();
+
+  observe(node: string, line: string): void {
+    const elected = /elected leader for term (\d+)/.exec(line);
+    if (elected !== null) this.leading.set(node, Number(elected[1]));
+    else if (line.includes('stepped down to follower')) this.leading.delete(node);
+  }
+
+  /** The node elected in the highest term that has not stepped down, if any. */
+  current(): string | null {
+    let best: string | null = null;
+    let bestTerm = -1;
+    for (const [node, term] of this.leading) {
+      if (term > bestTerm) {
+        best = node;
+        bestTerm = term;
+      }
+    }
+    return best;
+  }
+}
