@@ -1,10 +1,12 @@
 // Partition shapes, as Maelstrom's nemesis computes them (see shared/maelstrom-compat.md §5.2), plus
 // asymmetric one-way cuts. A grudge maps each receiver to the senders whose messages it drops.
+import { planExtraShape } from '../../maelstrom/nemesis/extra-shapes.ts';
 import { grudgeFor } from '../../maelstrom/nemesis/partition-shapes.ts';
 import type { Random } from '../../maelstrom/random.ts';
 
-export type PartitionShape = 'one' | 'minority-third' | 'majority' | 'majorities-ring' | 'one-way';
-export const PARTITION_SHAPES: readonly PartitionShape[] = ['one', 'minority-third', 'majority', 'majorities-ring', 'one-way'];
+export type PartitionShape = 'one' | 'minority-third' | 'majority' | 'majorities-ring' | 'one-way' | 'quorum-loss' | 'chained' | 'random-one-way';
+/** Maelstrom's four, random one-way cuts, and the non-transitive shapes the relay router must route around. */
+export const PARTITION_SHAPES: readonly PartitionShape[] = ['one', 'minority-third', 'majority', 'majorities-ring', 'one-way', 'quorum-loss', 'chained', 'random-one-way'];
 
 export type Grudge = Map<number, number[]>;
 
@@ -15,8 +17,10 @@ export type Grudge = Map<number, number[]>;
 export function makeGrudge(shape: PartitionShape, n: number, rng: Random): Grudge {
   if (shape === 'one-way') return oneWayCuts(n, rng);
   const names = Array.from({ length: n }, (_, i) => String(i));
+  const byName =
+    shape === 'quorum-loss' || shape === 'chained' || shape === 'random-one-way' ? planExtraShape(shape, names, rng, null, rng.int(0, 2)).grudge : grudgeFor(shape, names, rng);
   const g: Grudge = new Map();
-  for (const [receiver, senders] of grudgeFor(shape, names, rng)) g.set(Number(receiver), [...senders].map(Number));
+  for (const [receiver, senders] of byName) g.set(Number(receiver), [...senders].map(Number));
   return g;
 }
 
