@@ -67,7 +67,17 @@ export interface RunDependencies {
 }
 
 export type TestOutcome =
-  | { kind: 'analyzed'; valid: Validity; exitCode: number; dir: string; results: TestResults; resultsPath: string; reportFiles: string[] }
+  | {
+      kind: 'analyzed';
+      valid: Validity;
+      exitCode: number;
+      dir: string;
+      results: TestResults;
+      resultsPath: string;
+      reportFiles: string[];
+      /** Wall-clock time of history time 0, to place node log lines on the history's clock. */
+      testStartEpochMs: number;
+    }
   | { kind: 'crashed'; exitCode: 255; dir: string; message: string }
   | { kind: 'interrupted'; exitCode: 130; dir: string };
 
@@ -204,7 +214,7 @@ async function runOnCluster(
   out(`history:   ${historyFiles.map(shown).join(', ')}`);
   if ('files' in perf) out(`plots:     ${perf.files.map(shown).join(', ')}`);
   out(`node logs: ${shown(logDir)}/`);
-  return { kind: 'analyzed', valid: results['valid?'], exitCode: exitCodeFor(results['valid?']), dir, results, resultsPath, reportFiles: 'files' in perf ? perf.files : [] };
+  return { kind: 'analyzed', valid: results['valid?'], exitCode: exitCodeFor(results['valid?']), dir, results, resultsPath, reportFiles: 'files' in perf ? perf.files : [], testStartEpochMs: clock.originEpochMs };
 }
 
 function analyse(ops: readonly HistoryOp[]): LinearizabilityResult | { error: string } {
