@@ -45,6 +45,8 @@ interface RunRow {
   relayed: number;
   serverMsgsPerOp: number | null;
   periods: PeriodStability[];
+  /** The run's store directory (history, node logs). */
+  dir: string;
 }
 
 function partitionPeriods(history: readonly HistoryOp[], endS: number): { startS: number; fromS: number; toS: number }[] {
@@ -67,24 +69,31 @@ function partitionPeriods(history: readonly HistoryOp[], endS: number): { startS
   return out;
 }
 
-function stability(events: readonly NodeEvent[], period: { fromS: number; toS: number }): PeriodStability {
-  const inside = events.filter((e) => e.atS >= period.fromS && e.atS <= period.toS);
-  const changes = inside.filter((e) => e.kind === 'elected' || e.kind === 'stepped-down');
-  const last = changes[changes.length - 1];
-  const settleS = last === undefined ? period.fromS : last.atS;
-  // Leaders alive at the end: elected before the end and not stepped down since.
+/** Leadership changes: elections, and step-downs of a node that was leading (not a candidate giving up). */
+function leadershipChanges(events: readonly NodeEvent[]): { atS: number; leaders: number }[] {
   const leading = new Set<string>();
+  const changes: { atS: number; leaders: number }[] = [];
   for (const e of events) {
-    if (e.atS > period.toS) break;
     if (e.kind === 'elected') leading.add(e.node);
-    else if (e.kind === 'stepped-down' || e.kind === 'started') leading.delete(e.node);
+    else if ((e.kind === 'stepped-down' || e.kind === 'started') && leading.has(e.node)) leading.delete(e.node);
+    else continue;
+    changes.push({ atS: e.atS, leaders: leading.size });
   }
+  return changes;
+}
+
+function stability(events: readonly NodeEvent[], period: { fromS: number; toS: number }): PeriodStability {
+  const changes = leadershipChanges(events);
+  const inside = changes.filter((c) => c.atS >= period.fromS && c.atS <= period.toS);
+  const last = inside[inside.length - 1];
+  const settleS = last === undefined ? period.fromS : last.atS;
+  const before = changes.filter((c) => c.atS <= period.toS);
   return {
     fromS: period.fromS,
     toS: period.toS,
     settleMs: Math.round((settleS - period.fromS) * 1000),
-    leaderAtEnd: leading.size >= 1,
-    termsAfterSettle: inside.filter((e) => e.kind === 'candidate' && e.atS > settleS).length,
+    leaderAtEnd: (before[before.length - 1]?.leaders ?? 0) >= 1,
+    termsAfterSettle: events.filter((e) => e.kind === 'candidate' && e.atS > settleS && e.atS <= period.toS).length,
   };
 }
 
@@ -131,6 +140,7 @@ async function runOne(bin: string, shape: AnyPartitionShape, size: number, seed:
     relayed: Object.values(r.net['relayed-by-node'] ?? {}).reduce((a, b) => a + b, 0),
     serverMsgsPerOp: r.net.servers['msgs-per-op'] ?? null,
     periods: partitionPeriods(history, timeLimitS).map((p) => stability(events, p)),
+    dir: outcome.dir,
   };
 }
 
@@ -204,7 +214,7 @@ async function main(): Promise<void> {
     '',
     availability,
     '',
-    'Leader stability per partition period: settle = time from the shape taking hold (for constrained-election: the end of its 3 s prelude) to the last `elected leader` / `stepped down` line inside the period (0 = the leader never changed).',
+    'Leader stability per partition period: settle = time from the shape taking hold (for constrained-election: the end of its 3 s prelude) to the last leadership change inside the period (an `elected leader` line, or a `stepped down` line of a node that was leading; 0 = the leader never changed). Terms started after settling = `became candidate` lines after that point inside the period.',
     '',
     stabilityTable,
     '',
