@@ -143,6 +143,16 @@ export class LinkState {
     return this.cheapestFirstHop(this.self, dest, now);
   }
 
+  /**
+   * `peer` was talking to us (we heard it directly within `windowMs`) but has been silent for more
+   * than `silenceMs`: one of our two links with it may have just gone down, before any report can
+   * say which.
+   */
+  fellSilent(peer: string, now: number, silenceMs: number, windowMs: number): boolean {
+    const since = now - (this.lastHeard[this.index.get(peer) ?? -1] ?? -Infinity);
+    return since > silenceMs && since < windowMs;
+  }
+
   /** Dijkstra over at most a handful of nodes: plain arrays are fast enough. */
   private cheapestFirstHop(from: string, dest: string, now: number): string | null {
     const n = this.nodeIds.length;

@@ -29,6 +29,17 @@ export interface Frame<P> {
 export interface RouterOptions extends LinkStateOptions {
   /** While a direct link is down, a duplicable payload also goes straight to it at most this often, to notice when it heals. */
   probeIntervalMs: number;
+  /**
+   * Hedging while unsure: a peer we heard from directly within `hedgeWindowMs` but not for
+   * `hedgeAfterSilenceMs` gets a duplicable payload both directly and, at most every
+   * `hedgeIntervalMs`, through every other node whose link from us is not known to be down (just
+   * after a cut nobody knows which detour works), until the reports tell which link is down. Keeps
+   * a leader's heartbeats and its followers' answers flowing while the routes are being learned
+   * (check-quorum would otherwise depose a leader that relays could keep).
+   */
+  hedgeAfterSilenceMs: number;
+  hedgeWindowMs: number;
+  hedgeIntervalMs: number;
 }
 
 /** Timings for a cluster whose heartbeat interval is `heartbeatMs`: a follower answers the leader that often. */
@@ -38,6 +49,9 @@ export function routerOptionsFor(heartbeatMs: number): RouterOptions {
     staleAfterMs: 3000,
     recentMs: Math.max(300, 6 * heartbeatMs),
     probeIntervalMs: Math.max(100, 3 * heartbeatMs),
+    hedgeAfterSilenceMs: Math.max(60, 2 * heartbeatMs),
+    hedgeWindowMs: 1000,
+    hedgeIntervalMs: heartbeatMs,
   };
 }
 
@@ -57,6 +71,8 @@ export interface RelayStats {
   passedOn: number;
   /** Extra direct copies sent to test a dead link. */
   probes: number;
+  /** Extra relayed copies sent while a peer fell silent and no report yet said which link is down. */
+  hedges: number;
   /** Frames dropped: loop guard exhausted or a destination we do not know. */
   dropped: number;
 }
@@ -65,8 +81,9 @@ const STATS_LOG_INTERVAL_MS = 5000;
 
 export class RelayRouter<P> {
   readonly links: LinkState;
-  readonly stats: RelayStats = { relayed: 0, passedOn: 0, probes: 0, dropped: 0 };
+  readonly stats: RelayStats = { relayed: 0, passedOn: 0, probes: 0, hedges: 0, dropped: 0 };
   private readonly lastProbe = new Map<string, number>();
+  private readonly lastHedge = new Map<string, number>();
   /** The hop last announced in the log, per destination, so route changes are logged once. */
   private readonly shownRoute = new Map<string, string>();
   private lastStatsLog = -Infinity;
@@ -92,6 +109,7 @@ export class RelayRouter<P> {
     this.showRoute(dest, hop);
     if (hop === dest || hop === null) {
       this.transmit(dest, null, payload, now); // no better way known: try the direct link
+      if (hop === dest) this.maybeHedge(dest, payload, now);
       return;
     }
     this.stats.relayed++;
@@ -100,6 +118,19 @@ export class RelayRouter<P> {
       this.lastProbe.set(dest, now);
       this.stats.probes++;
       this.transmit(dest, null, payload, now);
+    }
+    this.maybeLogStats(now);
+  }
+
+  private maybeHedge(dest: string, payload: P, now: number): void {
+    const o = this.options;
+    if (!this.env.duplicable(payload) || !this.links.fellSilent(dest, now, o.hedgeAfterSilenceMs, o.hedgeWindowMs)) return;
+    if (now - (this.lastHedge.get(dest) ?? -Infinity) < o.hedgeIntervalMs) return;
+    this.lastHedge.set(dest, now);
+    for (const via of this.links.nodeIds) {
+      if (via === dest || !this.links.isPeer(via) || this.links.ownLinkDead(via)) continue;
+      this.stats.hedges++;
+      this.transmit(via, { origin: this.self, dest, ttl: this.links.nodeIds.length - 1 }, payload, now);
     }
     this.maybeLogStats(now);
   }
@@ -144,7 +175,7 @@ export class RelayRouter<P> {
   private maybeLogStats(now: number): void {
     if (now - this.lastStatsLog < STATS_LOG_INTERVAL_MS) return;
     const s = this.stats;
-    const text = `relay stats: ${s.relayed} relayed, ${s.passedOn} passed on, ${s.probes} probes, ${s.dropped} dropped`;
+    const text = `relay stats: ${s.relayed} relayed, ${s.passedOn} passed on, ${s.probes} probes, ${s.hedges} hedges, ${s.dropped} dropped`;
     if (text === this.statsLogged) return;
     this.lastStatsLog = now;
     this.statsLogged = text;
