@@ -78,6 +78,8 @@ describe('extra partition shapes', () => {
     expect(w.current()).toBe('n1');
     w.observe('n1', '... n1 [follower t4] stepped down to follower, term 4 (saw term 4 from n0)');
     expect(w.current()).toBe('n2');
+    w.observe('n2', '... n2 [follower t0] started as follower, term 2, log length 9');
+    expect(w.current()).toBeNull();
   });
 });
 
