@@ -1,6 +1,6 @@
-// Checks every history listed in shared/histories/verdicts.tsv and prints the time per file, the
-// total, and whether each verdict matched the recorded one.
-//   node scripts/run-ts.mjs maelstrom/checker/bench.ts [path/to/shared/histories]
+// Checks every history listed in test/fixtures/histories/verdicts.tsv and prints the time per file,
+// the total, and whether each verdict matched the recorded one.
+//   node scripts/run-ts.mjs maelstrom/checker/bench.ts [path/to/histories]
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,10 +8,10 @@ import { checkLinKv } from './lin-kv.ts';
 import { parseHistory } from './formats/index.ts';
 import { parseVerdictsTable } from './verdicts-table.ts';
 
-/** `<repo>/../shared/histories`: run-ts.mjs runs a bundle from <repo>/dist/.run/; else the cwd. */
+/** `<repo>/test/fixtures/histories`: run-ts.mjs runs a bundle from <repo>/dist/.run/; else from the cwd. */
 function defaultHistoriesDir(): string {
-  const fromBundle = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'histories');
-  return existsSync(fromBundle) ? fromBundle : join(process.cwd(), '..', 'shared', 'histories');
+  const fromBundle = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'fixtures', 'histories');
+  return existsSync(fromBundle) ? fromBundle : join(process.cwd(), 'test', 'fixtures', 'histories');
 }
 
 function main(): number {

@@ -1,4 +1,4 @@
-// Reads shared/histories/verdicts.tsv: the recorded histories and the verdict upstream asserts.
+// Reads test/fixtures/histories/verdicts.tsv: the recorded histories and the verdict upstream asserts.
 import type { ModelName } from './models.ts';
 import { isFormatName, type FormatName } from './formats/index.ts';
 

@@ -1,5 +1,5 @@
 // The readers of the four recorded formats and of our history.jsonl, on small inline samples of
-// each edge case listed in shared/histories/README.md.
+// each edge case listed in test/fixtures/histories/README.md.
 import { describe, expect, it } from 'vitest';
 import { EdnKeyword, EdnMap, EdnSet, EdnSymbol, readAllEdn } from '../../maelstrom/checker/formats/edn.ts';
 import { EdnError, guessFormat, HistoryParseError, parseHistory, SINGLE_REGISTER_KEY } from '../../maelstrom/checker/formats/index.ts';

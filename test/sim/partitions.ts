@@ -1,4 +1,4 @@
-// Partition shapes, as Maelstrom's nemesis computes them (see shared/maelstrom-compat.md §5.2), plus
+// Partition shapes, as Maelstrom's nemesis computes them (see maelstrom/README.md), plus
 // asymmetric one-way cuts. A grudge maps each receiver to the senders whose messages it drops.
 import { planExtraShape } from '../../maelstrom/nemesis/extra-shapes.ts';
 import { grudgeFor } from '../../maelstrom/nemesis/partition-shapes.ts';

@@ -1,6 +1,6 @@
 // Format `jepsen-log`: `INFO  jepsen.util - <process> <type> <f> <value>` lines (etcd tests),
 // over a single register. Lines without `jepsen.util -` are other log output and are skipped.
-// Edge cases (see shared/histories/README.md):
+// Edge cases (see test/fixtures/histories/README.md):
 //  - `:info :write :timed-out` / `:info :cas :timed-out`: the argument is taken from the invoke;
 //  - `:fail :read :timed-out`: no answer, which for a read means "unknown", so it becomes info;
 //  - `:ok :read nil`: the key was never written; kept as an ok read of null, which the checker

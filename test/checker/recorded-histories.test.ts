@@ -1,6 +1,6 @@
-// Every recorded history in shared/histories must get the verdict its upstream test suite asserts
-// (taken from verdicts.tsv, never from the file names).
-import { existsSync, readFileSync } from 'node:fs';
+// Every recorded history in test/fixtures/histories must get the verdict its upstream test suite
+// asserts (taken from verdicts.tsv, never from the file names).
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -8,14 +8,8 @@ import { checkLinKv } from '../../maelstrom/checker/index.ts';
 import { parseHistory } from '../../maelstrom/checker/formats/index.ts';
 import { parseVerdictsTable } from '../../maelstrom/checker/verdicts-table.ts';
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const historiesDir = join(repoRoot, '..', 'shared', 'histories');
-const tablePath = join(historiesDir, 'verdicts.tsv');
-if (!existsSync(tablePath)) {
-  // Fail loudly: CI checks shared/ out next to the repository, so a missing table is a setup bug.
-  throw new Error(`verdicts table not found at ${tablePath}: shared/histories must sit next to the repository (<repo>/../shared)`);
-}
-const rows = parseVerdictsTable(readFileSync(tablePath, 'utf8'));
+const historiesDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'histories');
+const rows = parseVerdictsTable(readFileSync(join(historiesDir, 'verdicts.tsv'), 'utf8'));
 
 describe('recorded histories with known verdicts', () => {
   it('lists all 26 histories, both verdicts and all four formats', () => {
