@@ -11,6 +11,7 @@ import { isClientId, Network, type ClusterNetStats, type LatencyDist, type Messa
 import { NodeProcess, type ExitInfo } from './node-process.ts';
 import { Random } from './random.ts';
 import { defaultServices, SERVICE_IDS, type Service } from './services.ts';
+import { stderrExcerpt } from './stderr-excerpt.ts';
 
 export type { BenchClient, RequestOutcome } from './client.ts';
 export type { ClusterNetStats, LatencyDist, NetStats } from './net.ts';
@@ -327,8 +328,7 @@ export class Cluster {
   }
 
   private stderrSuffix(slot: NodeSlot): string {
-    const tail = slot.stderrTail.slice(-10);
-    return tail.length === 0 ? '; no stderr output' : `; last stderr lines:\n  ${tail.join('\n  ')}`;
+    return stderrExcerpt(slot.stderrTail, 10);
   }
 
   private slot(node: string): NodeSlot {

@@ -11,6 +11,7 @@ import { NemesisSchedule, performOn, type AnyPartitionShape, type NemesisFault }
 import { LeaderWatch } from './nemesis/leader-watch.ts';
 import { Progress, type ProgressSink } from './progress.ts';
 import { Random } from './random.ts';
+import { errorLines } from './stderr-excerpt.ts';
 import { writeReport } from './report/index.ts';
 import {
   composeResults,
@@ -234,7 +235,10 @@ function crashOf(problems: readonly ClusterProblem[], killedByNemesis: ReadonlyS
   return crashes
     .map((p) => {
       const tail = p.kind === 'exited' ? (p.stderrTail.length > 0 ? p.stderrTail : cluster.stderrTail(p.node)) : [];
-      return `${describeProblem(p)}${tail.length > 0 ? `\n  last stderr lines of ${p.node}:\n${tail.map((l) => `    ${l}`).join('\n')}` : ''}`;
+      if (tail.length === 0) return describeProblem(p);
+      const errors = errorLines(p.kind === 'exited' ? cluster.stderrTail(p.node, Number.MAX_SAFE_INTEGER) : tail);
+      const errorPart = errors.length > 0 ? `\n  error lines of ${p.node}:\n${errors.map((l) => `    ${l}`).join('\n')}` : '';
+      return `${describeProblem(p)}${errorPart}\n  last stderr lines of ${p.node}:\n${tail.map((l) => `    ${l}`).join('\n')}`;
     })
     .join('\n');
 }

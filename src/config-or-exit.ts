@@ -1,7 +1,20 @@
 // Start-up for both modes: a configuration, or the end of the process with a message on stderr.
-import { ConfigError } from './config.ts';
+import { ConfigError, USAGE } from './config.ts';
+import { STANDALONE_USAGE } from './standalone/config.ts';
 
-/** Runs `parse`; prints the usage and exits 0 on --help, exits 2 with a clear message on a bad setting. */
+/** What --help prints, whichever mode the other flags select: both modes, so people see the choice. */
+export const HELP = `dist/node.js runs in one of two modes.
+
+Maelstrom mode (no --id/--port/--peers): a Maelstrom node, JSON messages on stdin/stdout, logs on stderr.
+${USAGE}
+
+Standalone mode (--id, --port and --peers): a cluster node, TCP between nodes, HTTP for clients, logs on stderr.
+${STANDALONE_USAGE}`;
+
+/**
+ * Runs `parse`. On --help: both modes' flags on stdout, exit 0 (help was asked for, it is the output).
+ * On a bad setting: the reason on one stderr line, then the usage of this mode, exit 2.
+ */
 export function configOrExit<T>(parse: () => T | 'help', usage: string): T {
   let config: T | 'help';
   try {
@@ -12,7 +25,7 @@ export function configOrExit<T>(parse: () => T | 'help', usage: string): T {
     process.exit(2);
   }
   if (config === 'help') {
-    process.stderr.write(`${usage}\n`);
+    process.stdout.write(`${HELP}\n`);
     process.exit(0);
   }
   return config;

@@ -19,9 +19,15 @@ function main(): void {
     process.stderr.write(`stdout error: ${err.message}\n`);
   });
 
-  const transport = new Transport({ write: (chunk) => process.stdout.write(chunk) });
+  // Once we are exiting, nothing more goes out: no message on stdout, no log line on stderr.
+  let exiting = false;
+  const transport = new Transport({ write: (chunk) => !exiting && process.stdout.write(chunk) });
   let server: MaelstromServer | null = null;
-  const logger = new Logger(config.logLevel, () => server?.logContext() ?? { node: '', role: 'uninitialized', term: null });
+  const logger = new Logger(
+    config.logLevel,
+    () => server?.logContext() ?? { node: '', role: 'uninitialized', term: null },
+    (line) => !exiting && process.stderr.write(line),
+  );
   const fatal = exitProcessOnFatal(logger);
   failStopOnUncaught(fatal);
   server = new MaelstromServer({
@@ -41,11 +47,15 @@ function main(): void {
   const node = server;
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   lines.on('line', (line) => node.handleLine(line));
-  // Maelstrom never closes stdin; if someone does, finish what is queued and leave quietly.
+  // Maelstrom never closes stdin; if someone does, stop Raft first (no new election, log line or
+  // reply after this point), send what was already queued, and leave.
   lines.on('close', () => {
+    node.stop();
     logger.info('stdin closed; exiting');
     transport.flush();
-    setTimeout(() => process.exit(0), 50);
+    exiting = true;
+    // Both pipes are written synchronously on Linux; the callbacks cover platforms where they are not.
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(0)));
   });
 }
 

@@ -60,6 +60,8 @@ export class MaelstromServer {
   private readonly rpc: Rpc;
   /** Peer messages go through the relay router (src/routing/); clients and services straight through. */
   private readonly net: RoutedTransport;
+  /** Set by stop(): no input is handled and no Raft host is started after it. */
+  private stopped = false;
 
   constructor(private readonly deps: ServerDeps) {
     this.net = new RoutedTransport(deps.transport, deps.now, (level, text) => deps.logger.log(level, text));
@@ -76,10 +78,19 @@ export class MaelstromServer {
     return this.host?.status() ?? null;
   }
 
+  /**
+   * Stops the Raft host (timers, elections, replies) and ignores anything that arrives later, so
+   * that a node on its way out neither logs new events nor sends new messages.
+   */
+  stop(): void {
+    this.stopped = true;
+    this.host?.stop();
+  }
+
   // ---------------------------------------------------------------- input
 
   handleLine(line: string): void {
-    if (line.trim() === '') return;
+    if (this.stopped || line.trim() === '') return;
     const parsed = parseLine(line);
     if (parsed.kind === 'malformed') {
       this.deps.logger.warn(`malformed message (${parsed.reason}): ${abbreviate(line)}`);
@@ -196,6 +207,7 @@ export class MaelstromServer {
       // votes, so a single-node cluster runs without the service (and works where there is none).
       this.deps.logger.info('single-node cluster: term, vote and log kept in memory (there is no other voter)');
     }
+    if (this.stopped) return; // stopped while loading the term and vote: never start
     this.host = new RaftHost({
       raft: raftSettings(this.deps.config, this.nodeId, this.nodeIds, this.deps.random),
       persisted: { hardState, entries, logLost, snapshot },
@@ -243,7 +255,8 @@ export class MaelstromServer {
   private handleClientRequest(env: Envelope): void {
     const msgId = env.body['msg_id'];
     if (!isMessageId(msgId)) {
-      this.deps.logger.warn(`${String(env.body['type'])} from ${env.src} has no msg_id: cannot answer it, dropped`);
+      const what = msgId === undefined ? 'has no msg_id' : `has a msg_id that is not a number (${abbreviate(JSON.stringify(msgId))})`;
+      this.deps.logger.warn(`${String(env.body['type'])} from ${env.src} ${what}: cannot answer it, dropped`);
       return;
     }
     const checked = checkKvOperation(env.body);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BenchCluster } from '../../maelstrom/run-test.ts';
-import { fixtureNode, latestDir, ownNode, ROOT, removeRunDirs, runBench } from './bench-support.ts';
+import { DIST_NODE, fixtureNode, latestDir, ownNode, ROOT, removeRunDirs, runBench } from './bench-support.ts';
 
 afterAll(removeRunDirs);
 
@@ -16,6 +16,15 @@ describe('bench failures', () => {
     expect(run.code).toBe(255);
     expect(run.err).toMatch(/The test crashed \(exit 255\): cluster setup failed: node n\d exited \(exit status 3\) before answering init/);
     expect(run.err).toContain('crash-at-start: giving up before init');
+  });
+
+  it('our node rejecting its flags: its own error line comes first, before the usage it prints', async () => {
+    const run = await runBench(['test', '-w', 'lin-kv', '--bin', DIST_NODE, '--concurrency', '2n', '--node-count', '3', '--time-limit', '5', '--', '--election-timeout', '-5']);
+    expect(run.code).toBe(255);
+    const reason = 'invalid configuration: --election-timeout must be a positive number of milliseconds, got "-5"';
+    expect(run.err).toContain(reason);
+    // The reason is named before any line of the usage text that follows it in the node's stderr.
+    expect(run.err.indexOf(reason)).toBeLessThan(run.err.indexOf('--heartbeat-interval MS'));
   });
 
   it('a node that crashes during the test: exit 255 at teardown, history saved, no analysis', async () => {

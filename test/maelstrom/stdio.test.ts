@@ -81,6 +81,49 @@ describe('dist/node.js over stdio', () => {
     expect(warnings.length).toBeGreaterThanOrEqual(garbage.length - 2);
   });
 
+  it('after "stdin closed; exiting" it logs nothing and sends nothing more, and exits 0', async () => {
+    // Short timeouts: without stopping Raft first, the node would elect itself and answer the write
+    // in the moments between the close and the exit (it did: "elected leader for term 1", write_ok).
+    const n = start(['--election-timeout', '20']);
+    n.send(init);
+    n.send({ src: 'c1', dest: 'n1', body: { type: 'write', msg_id: 2, key: 1, value: 1 } });
+    n.proc.stdin.end();
+    expect(await n.exit()).toBe(0);
+    const closedAt = n.stderr.findIndex((l) => l.includes('stdin closed; exiting'));
+    expect(closedAt).toBeGreaterThanOrEqual(0);
+    expect(n.stderr.slice(closedAt + 1)).toEqual([]);
+    // A write_ok may only have gone out if the node led before the close, never after it.
+    const ledBeforeClose = n.stderr.slice(0, closedAt).some((l) => l.includes('elected leader'));
+    const answered = n.stdout.some((l) => (l.parsed as { body?: { in_reply_to?: unknown } }).body?.in_reply_to === 2);
+    if (answered) expect(ledBeforeClose).toBe(true);
+  });
+
+  it('names a msg_id that is not a number as such, not as missing', async () => {
+    const n = start();
+    n.send(init);
+    await n.reply(1);
+    n.send('{"src":"c1","dest":"n1","body":{"type":"read","key":1,"msg_id":"x"}}');
+    n.send('{"src":"c1","dest":"n1","body":{"type":"read","key":1}}');
+    n.send({ src: 'c1', dest: 'n1', body: { type: 'read', msg_id: 3, key: 1 } });
+    await n.reply(3);
+    expect(n.stderr.some((l) => l.includes('read from c1 has a msg_id that is not a number ("x"): cannot answer it, dropped'))).toBe(true);
+    expect(n.stderr.some((l) => l.includes('read from c1 has no msg_id: cannot answer it, dropped'))).toBe(true);
+  });
+
+  it('--help shows both modes on stdout and exits 0, in either mode', async () => {
+    for (const args of [['--help'], ['--id', '1', '--help']]) {
+      const n = start(args);
+      expect(await n.exit()).toBe(0);
+      const out = n.stdout.map((l) => l.raw).join('\n');
+      expect(out).toContain('Maelstrom mode');
+      expect(out).toContain('--election-timeout MS');
+      expect(out).toContain('--no-wal');
+      expect(out).toContain('Standalone mode');
+      expect(out).toContain('--peers LIST');
+      expect(n.stderr).toEqual([]);
+    }
+  });
+
   it('refuses a bad configuration at start-up with a clear message and exit code 2', async () => {
     const n = start(['--election-timeout', '90', '--heartbeat-interval', '50']);
     expect(await n.exit()).toBe(2);
