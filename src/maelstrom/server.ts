@@ -16,6 +16,7 @@ import { writeSnapshotFile } from '../storage/snapshot-file.ts';
 import type { WriteAheadLog } from '../storage/wal.ts';
 import { HardStateStore } from './hard-state-store.ts';
 import { KvServiceClient } from './kv-service.ts';
+import { LOG_REFRESH_INTERVAL_MS, logFileName, lostMarkerPath, pruneStaleLogs, refreshLog, snapshotPathOf, STALE_LOG_AGE_MS } from './log-files.ts';
 import {
   checkInit,
   checkKvOperation,
@@ -62,6 +63,8 @@ export class MaelstromServer {
   private readonly net: RoutedTransport;
   /** Set by stop(): no input is handled and no Raft host is started after it. */
   private stopped = false;
+  /** Keeps our write-ahead file's modification time recent, so no other run prunes it (log-files.ts). */
+  private logRefresh: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: ServerDeps) {
     this.net = new RoutedTransport(deps.transport, deps.now, (level, text) => deps.logger.log(level, text));
@@ -85,6 +88,7 @@ export class MaelstromServer {
   stop(): void {
     this.stopped = true;
     this.host?.stop();
+    if (this.logRefresh !== null) clearInterval(this.logRefresh);
   }
 
   // ---------------------------------------------------------------- input
@@ -234,11 +238,17 @@ export class MaelstromServer {
       if (!fresh) this.deps.logger.warn('--no-wal: the log of this node\'s earlier process is gone');
       return { wal: null, entries: [], snapshot: null, snapshotPath: null, logLost: !fresh, forgetLoss: () => {} };
     }
-    const path = join(this.deps.dataDir, `${this.nodeId}-${logId}.wal`);
-    const snapshotPath = join(this.deps.dataDir, `${this.nodeId}-${logId}.snap`);
+    const name = logFileName(this.nodeId, logId);
+    const path = join(this.deps.dataDir, name);
+    const snapshotPath = snapshotPathOf(path);
+    if (fresh) {
+      // A new test run: files this node name left in earlier runs can go, if no live node uses them.
+      const removed = pruneStaleLogs(this.deps.dataDir, this.nodeId, name, Date.now());
+      if (removed.length > 0) this.deps.logger.info(`removed ${removed.length} file(s) of earlier runs untouched for over ${STALE_LOG_AGE_MS / 60_000} min: ${removed.join(', ')}`);
+    }
     // The loss is remembered in a marker file until the core has caught up: a process restarted in
     // between finds a write-ahead file again, but one that lacks what the lost one held.
-    const marker = `${path}.lost`;
+    const marker = lostMarkerPath(path);
     let logLost = existsSync(marker);
     if (!fresh && !existsSync(path)) {
       this.deps.logger.warn(`write-ahead log ${path} is missing although this node has run before: starting with an empty log`);
@@ -248,6 +258,8 @@ export class MaelstromServer {
     const opened = openDurableLog(path, snapshotPath);
     for (const note of opened.notes) this.deps.logger.log(note.level, note.text);
     this.deps.logger.info(`write-ahead log ${path}: ${describeRecoveredLog(opened)} recovered`);
+    this.logRefresh = setInterval(() => refreshLog(path), LOG_REFRESH_INTERVAL_MS);
+    this.logRefresh.unref();
     const forgetLoss = () => rmSync(marker, { force: true });
     return { wal: opened.wal, entries: opened.entries, snapshot: opened.snapshot, snapshotPath, logLost, forgetLoss };
   }
