@@ -6,6 +6,7 @@ import { configOrExit } from '../config-or-exit.ts';
 import { exitProcessOnFatal, failStopOnUncaught } from '../host/fatal.ts';
 import { Logger } from '../logger.ts';
 import { parseStandaloneConfig, STANDALONE_USAGE } from './config.ts';
+import { DataDirLockedError } from './data-dir-lock.ts';
 import { StandaloneNode } from './standalone-node.ts';
 
 export { wantsStandaloneMode } from './config.ts';
@@ -41,7 +42,12 @@ export function runStandalone(argv: readonly string[]): void {
 
   started.start().catch((err: unknown) => {
     const e = err as NodeJS.ErrnoException;
-    logger.warn(`cannot start: ${e.code === 'EADDRINUSE' ? `address in use (${e.message})` : (e.stack ?? e.message)}`);
-    process.exit(1);
+    if (e.code === 'EADDRINUSE' || err instanceof DataDirLockedError) {
+      // Another process holds what this node needs: a fatal error that names it, exit status 1
+      // (a setup problem, not a broken node; start() has already removed what it created).
+      logger.fatal(`cannot start: ${e.code === 'EADDRINUSE' ? `address in use (${e.message})` : e.message}`);
+      process.exit(1);
+    }
+    fatal('cannot start', err); // anything else: the fail-stop policy (host/fatal.ts)
   });
 }

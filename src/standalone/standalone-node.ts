@@ -1,6 +1,7 @@
 // The standalone adapter around the same RaftHost the Maelstrom adapter uses: peers over TCP
 // (newline-delimited Maelstrom envelopes), clients over HTTP, term + vote + log in one fsynced
 // write-ahead file. Client operations that reach a follower are relayed to the leader node to node.
+import { mkdirSync, rmSync } from 'node:fs';
 import type { FatalHandler } from '../host/fatal.ts';
 import { RaftHost, eventLoopTimers, raftSettings, relayedReply, type ClientReply } from '../host/raft-host.ts';
 import type { Json } from '../json.ts';
@@ -9,6 +10,7 @@ import type { Logger } from '../logger.ts';
 import { checkKvOperation, checkRaftMessage, errorBody, ErrorCode, isMessageId, parseLine, type Body } from '../protocol/messages.ts';
 import { RAFT_MESSAGE_TYPES, type RaftMessage } from '../raft/types.ts';
 import type { StandaloneConfig } from './config.ts';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { openDurableState, type DurableState } from './durable-state.ts';
 import { HttpApi } from './http-api.ts';
 import { PeerLink } from './peer-link.ts';
@@ -40,19 +42,27 @@ export class StandaloneNode {
   private readonly http: HttpApi;
   /** Peers' --id names, learned from their hellos, so /status can name the leader as people do. */
   private readonly peerNames = new Map<string, string>();
+  /** Raft id to --id name for log lines (ours included); the pattern is rebuilt when a name is learned. */
+  private readonly idNames = new Map<string, string>();
+  private idPattern: RegExp | null = null;
+  private lock: DataDirLock | null = null;
   private readonly pendingForwards = new Map<number, PendingForward>();
   private nextMsgId = 1;
 
   constructor(private readonly deps: StandaloneDeps) {
     const { config } = deps;
-    const linkLog = (level: 'info' | 'warn' | 'debug', text: string): void => deps.logger.log(level, text);
+    const linkLog = (level: 'info' | 'warn' | 'debug', text: string): void => deps.logger.log(level, this.withNames(text));
+    this.learnName(config.self.raftId, config.name);
     for (const peer of config.peers) {
       this.links.set(peer.raftId, new PeerLink(peer.raftId, peer.address, { type: 'hello', id: config.self.raftId, name: config.name }, linkLog));
     }
     this.listener = new PeerListener(
       {
         isPeer: (id) => this.links.has(id),
-        onHello: (id, name) => this.peerNames.set(id, name),
+        onHello: (id, name) => {
+          this.peerNames.set(id, name);
+          this.learnName(id, name);
+        },
         onLine: (from, line) => this.handlePeerLine(from, line),
       },
       linkLog,
@@ -66,9 +76,29 @@ export class StandaloneNode {
     return { node: this.deps.config.name, role: status?.role ?? 'starting', term: status?.term ?? null };
   }
 
-  /** Recovers durable state, then opens the peer and HTTP ports and starts dialling peers. Throws if a port is taken. */
+  /**
+   * Locks the data directory, opens the peer and HTTP ports, recovers the durable state and starts
+   * dialling peers. Throws DataDirLockedError if another node holds the directory, or the listen
+   * error if a port is taken; either way it leaves nothing behind (a directory it created is removed).
+   */
   async start(): Promise<void> {
     const { config, logger } = this.deps;
+    const created = mkdirSync(config.dataDir, { recursive: true }); // the first directory it had to create, if any
+    const undo = async (): Promise<void> => {
+      await Promise.all([this.listener.close(), this.http.close()]);
+      this.lock?.release();
+      this.lock = null;
+      if (created !== undefined) rmSync(created, { recursive: true, force: true });
+    };
+    try {
+      this.lock = lockDataDir(config.dataDir, (text) => logger.warn(text));
+      // The ports before the files: a node that cannot serve must not touch the state on disk.
+      await this.listener.listen(config.self.address.host, config.self.address.port);
+      await this.http.listen(config.httpHost, config.httpPort);
+    } catch (err) {
+      await undo();
+      throw err;
+    }
     this.durable = openDurableState(config.dataDir, (level, text) => logger.log(level, text));
     this.host = new RaftHost({
       raft: raftSettings(config.shared, config.self.raftId, [config.self.raftId, ...config.peers.map((p) => p.raftId)], this.deps.random),
@@ -81,12 +111,10 @@ export class StandaloneNode {
           this.sendToPeer(to, body as unknown as Body);
         },
         forward: (leader, op) => this.forward(leader, op),
-        log: (level, text, role, term) => logger.log(level, text, role, term),
+        log: (level, text, role, term) => logger.log(level, this.withNames(text), role, term),
         fatal: this.deps.fatal,
       },
     });
-    await this.listener.listen(config.self.address.host, config.self.address.port);
-    await this.http.listen(config.httpHost, config.httpPort);
     for (const link of this.links.values()) link.start();
     logger.info(
       `standalone node ${config.name} (raft id ${config.self.raftId}) listening: peers on ${config.self.address.host}:${config.self.address.port}, HTTP on ${config.httpHost}:${config.httpPort}; cluster [${[config.self.raftId, ...config.peers.map((p) => p.raftId)].join(', ')}]`,
@@ -100,6 +128,28 @@ export class StandaloneNode {
     for (const pending of this.pendingForwards.values()) clearTimeout(pending.timer);
     await Promise.all([this.listener.close(), this.http.close()]);
     this.durable?.close();
+    this.lock?.release();
+  }
+
+  /**
+   * Log text with Raft ids replaced by the names people gave the nodes (--id), as /status shows
+   * them: with address-form --peers, Raft knows members as "127.0.0.1:9002", people as "2". A
+   * peer's name is learned from its hello, which precedes anything it sends us.
+   */
+  private withNames(text: string): string {
+    if (this.idPattern === null) {
+      const ids = [...this.idNames.keys()].filter((id) => this.idNames.get(id) !== id).sort((a, b) => b.length - a.length);
+      if (ids.length === 0) return text;
+      // Not followed by another digit: "127.0.0.1:1000" must not match inside "127.0.0.1:10001".
+      this.idPattern = new RegExp(`(${ids.map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?!\\d)`, 'g');
+    }
+    return text.replace(this.idPattern, (id) => this.idNames.get(id) ?? id);
+  }
+
+  private learnName(raftId: string, name: string): void {
+    if (this.idNames.get(raftId) === name) return;
+    this.idNames.set(raftId, name);
+    this.idPattern = null;
   }
 
   private statusJson(): { [key: string]: Json } {
