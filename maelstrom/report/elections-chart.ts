@@ -4,7 +4,7 @@
 import { PALETTE, axes, bands, header, legend, legendWidth, marker, markerGroup, svgDocument, type LegendEntry, type PlotLayout, type TickLabel } from './svg.ts';
 import { el, text, approximateTextWidth, formatNumber } from './svg-text.ts';
 import { linearScale, niceLinearDomain } from './scale.ts';
-import type { FaultPeriod } from './fault-periods.ts';
+import type { FaultPeriod, PartitionPeriod } from './fault-periods.ts';
 import type { LeadershipTimeline, LeadershipInterval } from './leadership.ts';
 import { NODE_DOWN_COLOUR, NODE_DOWN_OPACITY, PARTITION_COLOUR, faultBands, faultLegend, faultTooltip } from './style.ts';
 
@@ -13,6 +13,40 @@ const TERM_COLOURS: readonly string[] = [PALETTE.blue, PALETTE.green, PALETTE.pu
 
 const LANE_HEIGHT = 34;
 const BAR_HEIGHT = 16;
+/** Extra height per wrapped line of a partition label. */
+const LABEL_LINE = 11;
+const LABEL_FONT = 10;
+/** More lines than this and the label is shortened (the tooltip and elections.html have it whole). */
+const MAX_LABEL_LINES = 4;
+
+/**
+ * A partition label broken into lines that fit `room` pixels: at ", " or " | " first, then at
+ * spaces; a last line that still does not fit ends in an ellipsis. Empty when not even that fits.
+ */
+export function labelLines(label: string, room: number): string[] {
+  const fits = (s: string): boolean => approximateTextWidth(s, LABEL_FONT) <= room;
+  if (fits(label)) return [label];
+  const words = label.split(/(?<=,) |(?= \| )| (?=\S)/).filter((w) => w !== '');
+  const lines: string[] = [];
+  let current = '';
+  for (const word of words) {
+    const joined = current === '' ? word.trimStart() : `${current} ${word.trimStart()}`;
+    if (current === '' || fits(joined)) current = joined;
+    else {
+      lines.push(current);
+      current = word.trimStart();
+    }
+  }
+  if (current !== '') lines.push(current);
+  const shown = lines.slice(0, MAX_LABEL_LINES);
+  if (lines.length > MAX_LABEL_LINES) shown[MAX_LABEL_LINES - 1] = `${shown[MAX_LABEL_LINES - 1] ?? ''}\u2026`;
+  return shown.map((line) => {
+    if (fits(line)) return line;
+    let cut = line;
+    while (cut.length > 1 && !fits(`${cut}\u2026`)) cut = cut.slice(0, -1);
+    return cut.length >= 3 ? `${cut}\u2026` : '';
+  }).filter((line) => line !== '');
+}
 const NETWORK_LANE = 'network';
 
 export function termColour(term: number): string {
@@ -55,9 +89,7 @@ export function electionsSvg(input: ElectionsChartInput, standalone = true): str
     ...faultLegend(faults),
   ];
   const top = input.subtitle !== undefined ? 54 : 40;
-  const plotHeight = LANE_HEIGHT * lanes.length;
   const plotWidth = Math.max(200, width - 70 - 20 - legendWidth(legendEntries));
-  const height = top + plotHeight + 55;
 
   const times = [0, input.endS, ...timeline.intervals.map((i) => i.startS), ...timeline.candidacies.map((c) => c.atS), ...timeline.starts.map((s) => s.atS)];
   // Lines logged during init, just before time 0, are drawn at 0 rather than widening the axis.
@@ -65,31 +97,47 @@ export function electionsSvg(input: ElectionsChartInput, standalone = true): str
   // The axis ends where the test ends (not at a rounder number): the right edge means "end of test".
   const d0 = earliest > -1 ? 0 : niceLinearDomain(earliest, 0)[0];
   const d1 = times.reduce((a, b) => Math.max(a, b), input.endS);
+  const xScale = linearScale([d0, d1], [70, 70 + plotWidth]);
+  const x = (s: number): number => xScale.map(Math.min(d1, Math.max(d0, s)));
+
+  // Network lane: one bar per partition, labelled so its description can be read without hovering.
+  // A label may run past its bar up to the next partition (the healed gap is empty), and wraps
+  // onto more lines (the lane grows) before anything is cut.
+  const partitions = faults.filter((f): f is PartitionPeriod => f.kind === 'partition');
+  const labelled = partitions.map((fault, i) => {
+    const next = partitions[i + 1];
+    const room = (next === undefined ? 70 + plotWidth : x(next.startS)) - x(fault.startS) - 6;
+    return { fault, lines: labelLines(fault.description === '' ? 'partition' : fault.description, room) };
+  });
+  const labelRows = Math.max(1, ...labelled.map((l) => l.lines.length));
+  const networkHeight = LANE_HEIGHT + (labelRows - 1) * LABEL_LINE;
+  const plotHeight = networkHeight + LANE_HEIGHT * input.nodes.length;
+  const height = top + plotHeight + 55;
   const plot = { left: 70, top, width: plotWidth, height: plotHeight };
+  // Lane i's band on the y axis: the network lane first (taller when labels wrap), then the nodes.
+  const laneTop = (i: number): number => (i === 0 ? 0 : networkHeight + (i - 1) * LANE_HEIGHT);
   const chartLayout: PlotLayout = {
     width,
     height,
     plot,
-    x: linearScale([d0, d1], [plot.left, plot.left + plot.width]),
-    y: linearScale([0, lanes.length], [plot.top, plot.top + plot.height]),
+    x: xScale,
+    y: linearScale([0, plotHeight], [plot.top, plot.top + plot.height]),
   };
-  const laneCentre = (lane: string): number => chartLayout.y.map(lanes.indexOf(lane) + 0.5);
-  const x = (s: number): number => chartLayout.x.map(Math.min(d1, Math.max(d0, s)));
-  const laneTicks: TickLabel[] = lanes.map((lane, i) => ({ at: i + 0.5, label: lane }));
+  const laneCentre = (lane: string): number => {
+    const i = lanes.indexOf(lane);
+    return plot.top + laneTop(i) + (i === 0 ? networkHeight : LANE_HEIGHT) / 2;
+  };
+  const laneTicks: TickLabel[] = lanes.map((lane, i) => ({ at: laneTop(i) + (i === 0 ? networkHeight : LANE_HEIGHT) / 2, label: lane }));
 
   const parts: string[] = [];
-  // Network lane: one labelled bar per partition, so its description can be read without hovering.
-  for (const fault of faults) {
-    if (fault.kind !== 'partition') continue;
+  for (const { fault, lines } of labelled) {
     const x0 = x(fault.startS);
     const barWidth = Math.max(1, x(fault.endS) - x0);
-    const cy = laneCentre(NETWORK_LANE);
-    const label = fault.description === '' ? 'partition' : fault.description;
-    const maxChars = Math.floor((barWidth - 6) / approximateTextWidth('x', 10));
-    const shown = label.length <= maxChars ? label : maxChars >= 4 ? `${label.slice(0, maxChars - 1)}\u2026` : '';
+    const barHeight = BAR_HEIGHT + (labelRows - 1) * LABEL_LINE;
+    const barTop = laneCentre(NETWORK_LANE) - barHeight / 2;
     parts.push(el('g', { class: 'partition' },
-      el('rect', { x: x0, y: cy - BAR_HEIGHT / 2, width: barWidth, height: BAR_HEIGHT, fill: PARTITION_COLOUR, 'fill-opacity': 0.45 }, el('title', {}, text(faultTooltip(fault)))),
-      shown === '' ? '' : el('text', { x: x0 + 3, y: cy + 4, 'font-size': 10 }, text(shown))));
+      el('rect', { x: x0, y: barTop, width: barWidth, height: barHeight, fill: PARTITION_COLOUR, 'fill-opacity': 0.45 }, el('title', {}, text(faultTooltip(fault)))),
+      ...lines.map((line, row) => el('text', { class: 'partition-label', x: x0 + 3, y: barTop + 12 + row * LABEL_LINE, 'font-size': 10 }, text(line)))));
   }
   for (const fault of faults) {
     if (fault.kind !== 'node-down' || !lanes.includes(fault.node)) continue;

@@ -43,11 +43,19 @@ function electionRow(e: Election, n: number, faults: readonly FaultPeriod[]): st
     '</tr>';
 }
 
-function median(values: readonly number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+/**
+ * The leaderless gaps in words. Up to four are listed (a median of two, the mean of a short and a
+ * long gap, describes neither); more get the median (the middle gap, or the two middle ones).
+ */
+export function gapsText(gapsS: readonly number[]): string | undefined {
+  if (gapsS.length === 0) return undefined;
+  const sorted = [...gapsS].sort((a, b) => a - b);
+  const count = `over ${sorted.length} handover${sorted.length === 1 ? '' : 's'}`;
+  if (sorted.length <= 4) return `leaderless gap${sorted.length === 1 ? '' : 's'} ${sorted.map((g) => `${ms(g)} ms`).join(', ')} (${count})`;
+  const upper = sorted[Math.floor(sorted.length / 2)] ?? 0;
+  const lower = sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+  const median = lower === upper ? `${ms(upper)} ms` : `${ms(lower)}-${ms(upper)} ms`;
+  return `leaderless gap median ${median}, max ${ms(sorted[sorted.length - 1] ?? 0)} ms (${count})`;
 }
 
 export function summaryText(timeline: LeadershipTimeline): string {
@@ -56,8 +64,8 @@ export function summaryText(timeline: LeadershipTimeline): string {
     `${timeline.elections.length} election${timeline.elections.length === 1 ? '' : 's'} won`,
     `${timeline.candidacies.length} candidac${timeline.candidacies.length === 1 ? 'y' : 'ies'}`,
   ];
-  const mid = median(gaps);
-  if (mid !== undefined) parts.push(`leaderless gap median ${ms(mid)} ms, max ${ms(Math.max(...gaps))} ms (over ${gaps.length} handover${gaps.length === 1 ? '' : 's'})`);
+  const gapPart = gapsText(gaps);
+  if (gapPart !== undefined) parts.push(gapPart);
   return parts.join('; ');
 }
 

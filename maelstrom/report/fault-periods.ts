@@ -94,6 +94,11 @@ function describeGrudge(grudge: Json): string {
   return JSON.stringify(grudge);
 }
 
+/** True when no receiver drops any sender. */
+export function cutsNothing(grudge: Record<string, string[]>): boolean {
+  return Object.values(grudge).every((senders) => senders.length === 0);
+}
+
 /** Groups consecutive nemesis entries with the same f into one action (invocation + completion). */
 interface NemesisAction {
   f: string;
@@ -140,6 +145,9 @@ export function faultPeriods(history: readonly HistoryOp[], endS: number, knownN
       // The completion usually carries the grudge; prefer the most detailed description.
       const description = action.values.map(describePartition).reduce((best, d) => (d.length > best.length ? d : best), '');
       const grudge = action.values.map((v) => grudgeOf(v)).find((g) => g !== undefined);
+      // Maelstrom's minority-third on 3 nodes splits off floor(2/3) = 0 nodes: a start that cuts
+      // nothing is no fault, so it is neither shaded nor counted (its stop then closes nothing).
+      if (grudge !== undefined && cutsNothing(grudge)) continue;
       if (openPartition === null) openPartition = { startS: action.timeS, description, ...(grudge !== undefined ? { grudge } : {}) };
       else if (description !== '' && description !== openPartition.description) {
         // A new partition replacing the old one without a heal: close the old period here.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryOp } from '../../maelstrom/history.ts';
 import { completedClientOps, lastCompletionS, outcomeCounts } from '../../maelstrom/report/client-ops.ts';
-import { rateSeriesPoints } from '../../maelstrom/report/rate-chart.ts';
+import { bucketCounts } from '../../maelstrom/report/rate-chart.ts';
 
 function op(index: number, seconds: number, process: number | 'nemesis', type: HistoryOp['type'], f: string): HistoryOp {
   return { index, time: seconds * 1e9, process, type, f, value: [0, null] };
@@ -31,9 +31,9 @@ describe('completedClientOps', () => {
   });
 });
 
-describe('rateSeriesPoints', () => {
-  it('counts completions per 1 s bucket, closing the last bucket at the end', () => {
-    const points = rateSeriesPoints([0.1, 0.2, 0.9, 1.5, 2.999, 3.0, -1, Number.NaN], 3.5);
-    expect(points).toEqual([{ x: 0, y: 3 }, { x: 1, y: 1 }, { x: 2, y: 1 }, { x: 3, y: 1 }, { x: 4, y: 1 }]);
+describe('bucketCounts', () => {
+  it('counts completions per 1 s bucket up to the end, ignoring times before 0 and NaN', () => {
+    expect(bucketCounts([0.1, 0.2, 0.9, 1.5, 2.999, 3.0, -1, Number.NaN], 3.5)).toEqual([3, 1, 1, 1]);
+    expect(bucketCounts([5], 3)).toEqual([0, 0, 1]);
   });
 });

@@ -22,6 +22,25 @@ describe('faultPeriods', () => {
     ]);
   });
 
+  it('a partition that cuts nothing (minority-third on 3 nodes) is no fault period, in the bench\'s and in Jepsen\'s format', () => {
+    const noCut = { shape: 'minority-third', grudge: {}, description: 'no cut' };
+    const history = nemesis([
+      [1, 'start-partition', noCut],
+      [1.001, 'start-partition', noCut],
+      [3, 'stop-partition', null],
+      [3.001, 'stop-partition', 'network-healed'],
+      [4, 'start-partition', 'minority-third'],
+      [4.001, 'start-partition', ['isolated', {}]],
+      [5, 'stop-partition', null],
+      [5.001, 'stop-partition', 'network-healed'],
+      [6, 'start-partition', 'one'],
+      [6.001, 'start-partition', ['isolated', { n0: ['n1', 'n2'], n1: ['n0'], n2: ['n0'] }]],
+      [7, 'stop-partition', null],
+      [7.5, 'start-partition', noCut],
+    ]);
+    expect(faultPeriods(history, 10).map((p) => [p.startS, p.endS])).toEqual([[6, 7]]);
+  });
+
   it('turns kill/restart into node-down periods per node (kill invoked to restart completed), ignoring an unpaired restart', () => {
     const history = nemesis([
       [0.5, 'restart', 'n0'],

@@ -88,8 +88,16 @@ describe('writeReport', () => {
     expect(svg).toContain(`Raw latency: ${run.completed} operations`);
   });
 
-  it('rate shades the same periods', () => {
-    expect(countClass(read(files, 'rate.svg'), 'band')).toBe(3);
+  it('rate: one panel per function, each shading the same periods, one stacked bar piece per non-empty (second, outcome)', () => {
+    const svg = read(files, 'rate.svg');
+    expect(countClass(svg, 'rate-panel')).toBe(3);
+    expect(countClass(svg, 'band')).toBe(3 * 3);
+    // Expected pieces from the synthetic history: (function, whole second, outcome) triples.
+    const pieces = new Set<string>();
+    const ops = run.input.history.filter((op) => op.process !== 'nemesis' && op.type !== 'invoke');
+    for (const op of ops) pieces.add(`${op.f} ${Math.floor(op.time / 1e9)} ${op.type}`);
+    expect(countClass(svg, 'rate-bar')).toBe(pieces.size);
+    for (const f of ['read', 'write', 'cas']) expect(svg).toMatch(new RegExp(`>${f}: 20 \\(`));
   });
 
   it('elections timeline draws every leadership, candidacy, kill and restart', () => {
