@@ -114,7 +114,7 @@ export class BenchCluster {
   /**
    * A client for `purpose` on `node`, opened once and kept for the cluster's life. Clients are never
    * closed early: a node answering a closed (unregistered) client makes the bench stop reading that
-   * node's stdout, exactly as Maelstrom does (spec 1.4), which would wreck the rest of the run.
+   * node's stdout, exactly as Maelstrom does (see maelstrom/README.md), which would wreck the rest of the run.
    */
   client(node: string, purpose: string): BenchClient {
     const key = `${purpose}@${node}`;

@@ -1,4 +1,4 @@
-// A Maelstrom client (spec 3.1-3.3, 3.7): an id c<k> on the network, msg_ids 1, 2, 3, ... and replies
+// A Maelstrom client (see maelstrom/README.md): an id c<k> on the network, msg_ids 1, 2, 3, ... and replies
 // matched by in_reply_to. Anything else that arrives for it (late or duplicate replies) is dropped.
 import type { Message, MessageBody, Network } from './net.ts';
 

@@ -1,4 +1,4 @@
-// Checks one line a node printed on stdout the way Maelstrom does (spec 1.3, 1.4): exactly one JSON
+// Checks one line a node printed on stdout the way Maelstrom does (see maelstrom/README.md): exactly one JSON
 // object with string src and dest, an optional integer id, a body, and no other top-level keys.
 import type { MessageBody } from './net.ts';
 

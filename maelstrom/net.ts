@@ -1,7 +1,7 @@
 // Maelstrom's network, in memory: registered ids (nodes, clients, services), one global message-id
 // counter, latency per message, receiver-side partitions, and send/recv statistics.
 //
-// Delivery imitates Maelstrom's one delivery thread per receiver (spec 2.4): a receiver takes the
+// Delivery imitates Maelstrom's one delivery thread per receiver (see maelstrom/README.md): a receiver takes the
 // earliest-deadline message off its queue as soon as it is idle, checks partitions at that moment,
 // then holds it until its deadline (so a later message with an earlier deadline waits behind it:
 // head-of-line blocking). All receivers share one timer queue with one armed timer, so thousands of
@@ -191,7 +191,7 @@ export class Network {
   }
 
   /**
-   * Latency in whole ms (spec 2.3): 0 for anything involving a client, else drawn from the distribution.
+   * Latency in whole ms (see maelstrom/README.md): 0 for anything involving a client, else drawn from the distribution.
    * Each call draws (public so tests can sample the distribution).
    */
   latencyFor(message: { src: string; dest: string }): number {

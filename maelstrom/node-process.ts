@@ -1,4 +1,4 @@
-// One node's OS process, launched as Maelstrom launches it (spec 1.1-1.7): the binary itself (no
+// One node's OS process, launched as Maelstrom launches it (see maelstrom/README.md): the binary itself (no
 // shell), cwd = the temp dir, inherited environment, three pipes. Stopping is SIGKILL, nothing gentler.
 //
 // Process hygiene: every live child is in one registry, and the first spawn installs handlers that

@@ -1,4 +1,4 @@
-// Maelstrom's built-in services (spec 6): lin-kv, seq-kv, lww-kv and lin-tso. Each is a network id
+// Maelstrom's built-in services (see maelstrom/README.md): lin-kv, seq-kv, lww-kv and lin-tso. Each is a network id
 // that answers one request at a time; the cluster adds in_reply_to and sends the reply back with
 // normal node latency. An unknown request type gets no reply at all, as in Maelstrom.
 import type { MessageBody } from './net.ts';

@@ -1,4 +1,4 @@
-// How replies, errors and timeouts become history completions (compat spec 3.5, 3.6, 3.8).
+// How replies, errors and timeouts become history completions (see maelstrom/README.md).
 import { describe, expect, it } from 'vitest';
 import { describeErrorCode } from '../../maelstrom/workload/error-codes.ts';
 import { classifyOutcome, requestBody, requestTimeoutMs, type LinKvInvocation } from '../../maelstrom/workload/operation.ts';
