@@ -1,4 +1,4 @@
-// One complete lin-kv test, in the order Maelstrom runs it (compat spec section 8): start and init
+// One complete lin-kv test, in the order Maelstrom runs it (see maelstrom/README.md): start and init
 // every node, start relative time, run clients and nemesis until the time limit, let in-flight ops
 // finish, heal, save the history, stop the nodes and check none crashed, then analyse and write
 // results.json, the report and the store/latest symlinks.
