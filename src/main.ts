@@ -54,8 +54,10 @@ function main(): void {
     logger.info('stdin closed; exiting');
     transport.flush();
     exiting = true;
-    // Both pipes are written synchronously on Linux; the callbacks cover platforms where they are not.
+    // Both pipes are written synchronously on Linux; the callbacks cover platforms where they are
+    // not, and the timer a stream that never calls back (nothing more is written either way).
     process.stdout.write('', () => process.stderr.write('', () => process.exit(0)));
+    setTimeout(() => process.exit(0), 200).unref();
   });
 }
 
