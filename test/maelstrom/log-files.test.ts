@@ -39,9 +39,13 @@ describe('pruning old write-ahead files', () => {
     plant(dir, `n2-${uuid(5)}.wal`, 2 * HOUR, now); // another node
     plant(dir, `n1-notes.wal`, 2 * HOUR, now); // not a log file name
     plant(dir, `n1-${uuid(6)}.txt`, 2 * HOUR, now);
+    plant(dir, `n1-${uuid(1)}.wal.lost`, 2 * HOUR, now); // lost-log marker of the old file: goes with it
+    plant(dir, `n1-${uuid(2)}.wal.lost`, 2 * HOUR, now); // marker of a live file: stays with it
     const removed = pruneStaleLogs(dir, 'n1', `n1-${uuid(3)}.wal`, now);
-    expect(removed).toEqual([`n1-${uuid(1)}.wal`]);
-    expect(readdirSync(dir).sort()).toEqual([`n1-${uuid(2)}.wal`, `n1-${uuid(3)}.wal`, `n1-${uuid(6)}.txt`, `n1-notes.wal`, `n10-${uuid(4)}.wal`, `n2-${uuid(5)}.wal`].sort());
+    expect(removed).toEqual([`n1-${uuid(1)}.wal`, `n1-${uuid(1)}.wal.lost`]);
+    expect(readdirSync(dir).sort()).toEqual(
+      [`n1-${uuid(2)}.wal`, `n1-${uuid(2)}.wal.lost`, `n1-${uuid(3)}.wal`, `n1-${uuid(6)}.txt`, `n1-notes.wal`, `n10-${uuid(4)}.wal`, `n2-${uuid(5)}.wal`].sort(),
+    );
   });
 
   it('a running node refreshes its file well within the age limit, and a missing directory is no error', () => {
