@@ -41,10 +41,12 @@ describe('pruning old write-ahead files', () => {
     plant(dir, `n1-${uuid(6)}.txt`, 2 * HOUR, now);
     plant(dir, `n1-${uuid(1)}.wal.lost`, 2 * HOUR, now); // lost-log marker of the old file: goes with it
     plant(dir, `n1-${uuid(2)}.wal.lost`, 2 * HOUR, now); // marker of a live file: stays with it
+    plant(dir, `n1-${uuid(1)}.snap`, 2 * HOUR, now); // snapshot of the old log: goes with it
+    plant(dir, `n1-${uuid(2)}.snap`, 2 * HOUR, now); // snapshot of a live log: stays
     const removed = pruneStaleLogs(dir, 'n1', `n1-${uuid(3)}.wal`, now);
-    expect(removed).toEqual([`n1-${uuid(1)}.wal`, `n1-${uuid(1)}.wal.lost`]);
+    expect(removed).toEqual([`n1-${uuid(1)}.wal`, `n1-${uuid(1)}.wal.lost`, `n1-${uuid(1)}.snap`]);
     expect(readdirSync(dir).sort()).toEqual(
-      [`n1-${uuid(2)}.wal`, `n1-${uuid(2)}.wal.lost`, `n1-${uuid(3)}.wal`, `n1-${uuid(6)}.txt`, `n1-notes.wal`, `n10-${uuid(4)}.wal`, `n2-${uuid(5)}.wal`].sort(),
+      [`n1-${uuid(2)}.wal`, `n1-${uuid(2)}.wal.lost`, `n1-${uuid(2)}.snap`, `n1-${uuid(3)}.wal`, `n1-${uuid(6)}.txt`, `n1-notes.wal`, `n10-${uuid(4)}.wal`, `n2-${uuid(5)}.wal`].sort(),
     );
   });
 
