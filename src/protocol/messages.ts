@@ -5,7 +5,7 @@
 import type { Json } from '../json.ts';
 import type { KvOperation } from '../kv/operations.ts';
 import { isValidTerm } from '../raft/node.ts';
-import type { AppendEntries, AppendEntriesResult, InstallSnapshot, InstallSnapshotResult, LogEntry, RaftMessage, RequestVote, RequestVoteResult } from '../raft/types.ts';
+import type { AppendEntries, AppendEntriesResult, InstallSnapshot, InstallSnapshotResult, LogEntry, RaftMessage, RequestVote, RequestVoteResult, TimeoutNow } from '../raft/types.ts';
 
 export type Body = { [key: string]: Json };
 
@@ -141,6 +141,7 @@ export function checkRaftMessage(body: Body): Checked<RaftMessage> {
       if (badField) return bad(badField);
       if (!isNodeName(body['candidate_id'])) return bad('candidate_id');
       if (typeof body['pre_vote'] !== 'boolean') return bad('pre_vote');
+      if (body['transfer'] !== undefined && typeof body['transfer'] !== 'boolean') return bad('transfer');
       return { ok: true, value: body as unknown as RequestVote };
     }
     case 'request_vote_result':
@@ -176,6 +177,9 @@ export function checkRaftMessage(body: Body): Checked<RaftMessage> {
       if (typeof body['done'] !== 'boolean') return bad('done');
       return { ok: true, value: body as unknown as InstallSnapshotResult };
     }
+    case 'timeout_now':
+      if (!isNodeName(body['leader_id'])) return bad('leader_id');
+      return { ok: true, value: body as unknown as TimeoutNow };
     default:
       return fail(`not a raft message: ${String(body['type'])}`);
   }

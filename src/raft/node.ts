@@ -36,6 +36,8 @@ import type {
   Role,
   Snapshot,
   SnapshotMeta,
+  TimeoutNow,
+  TransferResult,
 } from './types.ts';
 
 /** Terms and indexes on the wire must be non-negative safe integers; anything else is refused. */
@@ -65,6 +67,14 @@ interface IncomingSnapshot {
   chunks: string[];
   /** Characters received so far: the offset the next chunk must start at. */
   received: number;
+}
+
+/** A leadership transfer under way (dissertation §3.10): proposals wait until it ends. */
+interface LeadershipTransfer {
+  target: NodeId;
+  startedAt: number;
+  /** Not handed over by then: the leader gives up and takes proposals again. */
+  deadline: number;
 }
 
 export class RaftNode {
@@ -112,6 +122,7 @@ export class RaftNode {
   /** Reads that arrived before this leader committed an entry of its own term (§8: no reads until then). */
   private readsAwaitingFirstCommit: number[] = [];
   private confirmedReads: PendingRead[] = [];
+  private transfer: LeadershipTransfer | null = null;
 
   // The Output being assembled.
   private out: Output = RaftNode.emptyOutput();
@@ -212,7 +223,7 @@ export class RaftNode {
 
   /** The earliest time at which tick() has something to do. */
   nextDeadline(): number {
-    if (this.role === 'leader') return Math.min(this.heartbeatDue, this.quorumCheckDue);
+    if (this.role === 'leader') return Math.min(this.heartbeatDue, this.quorumCheckDue, this.transfer?.deadline ?? Infinity);
     return this.electionDeadline;
   }
 
@@ -221,6 +232,7 @@ export class RaftNode {
     if (this.role === 'leader') {
       if (now >= this.heartbeatDue) this.broadcastHeartbeat(now);
       if (now >= this.quorumCheckDue) this.checkQuorum(now);
+      if (this.transfer !== null && now >= this.transfer.deadline) this.endTransfer('abandoned', now);
       return;
     }
     if (now >= this.electionDeadline && this.logLost) {
@@ -245,7 +257,9 @@ export class RaftNode {
 
   /** Appends a command to the log if this node leads; replication happens when the output is taken. */
   propose(command: Json): ProposeResult {
-    if (this.role !== 'leader') return { ok: false, leaderId: this.leaderId };
+    if (this.role !== 'leader') return { ok: false, leaderId: this.leaderId, transferringTo: null };
+    // §3.10: new entries would keep the target behind forever; they wait for the transfer to end.
+    if (this.transfer !== null) return { ok: false, leaderId: this.id, transferringTo: this.transfer.target };
     const index = this.appendToOwnLog({ kind: 'command', command });
     return { ok: true, index, term: this.term };
   }
@@ -279,7 +293,9 @@ export class RaftNode {
     }
 
     if (msg.term > this.term) {
-      if (msg.type === 'request_vote' && this.inLease(now)) {
+      // A campaign the leader asked for (TimeoutNow) is the one exception to stickiness.
+      const transferCampaign = msg.type === 'request_vote' && msg.transfer === true && !msg.pre_vote;
+      if (msg.type === 'request_vote' && !transferCampaign && this.inLease(now)) {
         // Leader stickiness (§9.6, check-quorum): a live leader exists, so a disruptive candidate
         // must not make us change term. Ignore it entirely.
         this.emit('debug', `ignoring ${msg.pre_vote ? 'pre-vote' : 'vote'} request from ${from} for term ${msg.term}: leader ${this.leaderId ?? this.id} is alive`);
@@ -288,6 +304,7 @@ export class RaftNode {
       const isPreVoteTraffic =
         (msg.type === 'request_vote' && msg.pre_vote) || (msg.type === 'request_vote_result' && msg.pre_vote && msg.vote_granted);
       if (!isPreVoteTraffic) {
+        if (this.transfer !== null && from === this.transfer.target) this.endTransfer('done', now);
         // Figure 2, "Rules for all servers": a higher term makes us a follower first. An append_entries
         // names the new leader at once, so a deposed leader's failed reads can point clients to it.
         const fromLeader = msg.type === 'append_entries' || msg.type === 'install_snapshot';
@@ -316,6 +333,9 @@ export class RaftNode {
         return;
       case 'install_snapshot_result':
         this.handleSnapshotResult(from, msg, now);
+        return;
+      case 'timeout_now':
+        this.handleTimeoutNow(from, msg, now);
         return;
       default: {
         const unreachable: never = msg;
@@ -364,6 +384,7 @@ export class RaftNode {
     this.leaderId = leaderId;
     this.votes.clear();
     if (previousRole === 'leader') {
+      this.endTransfer('abandoned', now);
       this.leaveLeadership();
       // A leader runs no election timer; a follower needs one.
       this.resetElectionTimer(now);
@@ -382,7 +403,8 @@ export class RaftNode {
     this.campaign(true, now);
   }
 
-  private becomeCandidate(now: number): void {
+  /** `transfer`: this campaign was asked for by the leader (TimeoutNow), so voters skip their lease. */
+  private becomeCandidate(now: number, transfer = false): void {
     this.term += 1;
     this.votedFor = this.id;
     this.hardStateDirty = true;
@@ -392,7 +414,7 @@ export class RaftNode {
     this.votes = new Map([[this.id, true]]);
     this.resetElectionTimer(now);
     this.emit('info', `became candidate for term ${this.term}`);
-    this.campaign(false, now);
+    this.campaign(false, now, transfer);
   }
 
   private becomeLeader(now: number): void {
@@ -423,7 +445,7 @@ export class RaftNode {
 
   // ---------------------------------------------------------------- elections
 
-  private campaign(preVote: boolean, now: number): void {
+  private campaign(preVote: boolean, now: number, transfer = false): void {
     const body: RequestVote = {
       type: 'request_vote',
       term: preVote ? this.term + 1 : this.term,
@@ -431,6 +453,7 @@ export class RaftNode {
       last_log_index: this.log.lastIndex(),
       last_log_term: this.log.lastTerm(),
       pre_vote: preVote,
+      ...(transfer && !preVote ? { transfer: true } : {}),
     };
     for (const peer of this.peers) this.send(peer, body);
     this.countVotes(now); // a single-node cluster wins at once
@@ -704,6 +727,7 @@ export class RaftNode {
         pr.catchingUp = false;
         this.emit('info', `${from} caught up to index ${pr.matchIndex} after installing the snapshot`);
       }
+      this.sendTimeoutNowIfCaughtUp(from);
       return;
     }
     if (pr.mode === 'snapshot') return; // the transfer decides where replication resumes
@@ -912,6 +936,87 @@ export class RaftNode {
       return;
     }
     this.quorumCheckDue = now + this.config.electionTimeoutMinMs;
+  }
+
+  // ---------------------------------------------------------------- leadership transfer (dissertation §3.10)
+
+  /**
+   * Hands leadership to `target` (null: the follower with the highest match index). Proposals are
+   * refused until the transfer ends; the target is brought up to date, then told to campaign at once
+   * (TimeoutNow). Not done within the minimum election timeout, the transfer is abandoned. Reads go on
+   * as usual: ReadIndex needs a majority to acknowledge this term, which a new term ends anyway.
+   */
+  transferLeadership(target: NodeId | null, now: number): TransferResult {
+    const refuse = (reason: string): TransferResult => {
+      this.emit('warn', `refusing leadership transfer${target === null ? '' : ` to ${target}`}: ${reason}`);
+      return { ok: false, reason };
+    };
+    if (this.role !== 'leader') return refuse(`not the leader (leader: ${this.leaderId ?? 'unknown'})`);
+    if (target === this.id) return refuse('this node is the leader already');
+    if (target !== null && !this.peers.includes(target)) return refuse(`${target} is not a member of this cluster`);
+    if (this.transfer !== null) {
+      if (target === null || target === this.transfer.target) return { ok: true, target: this.transfer.target };
+      return refuse(`a transfer to ${this.transfer.target} is already under way`);
+    }
+    const chosen = target ?? this.mostUpToDateFollower();
+    if (chosen === null) return refuse('there is no other node');
+    this.transfer = { target: chosen, startedAt: now, deadline: now + this.config.electionTimeoutMinMs };
+    const match = (this.progress.get(chosen) as Progress).matchIndex;
+    this.emit('info', `transferring leadership to ${chosen} (match ${match}/${this.log.lastIndex()})`);
+    this.sendTimeoutNowIfCaughtUp(chosen);
+    return { ok: true, target: chosen };
+  }
+
+  /** The target of the leadership transfer under way, or null. */
+  transferTarget(): NodeId | null {
+    return this.transfer?.target ?? null;
+  }
+
+  /** The follower with the highest match index; among equals, one heard from recently, then the first listed. */
+  private mostUpToDateFollower(): NodeId | null {
+    let best: NodeId | null = null;
+    let bestScore = -Infinity;
+    for (const peer of this.peers) {
+      const pr = this.progress.get(peer) as Progress;
+      const score = pr.matchIndex * 2 + (pr.recentActive ? 1 : 0);
+      if (score > bestScore) {
+        best = peer;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Once the target holds our whole log, tell it to campaign. Sent again on each of its later
+   * acknowledgements until the transfer ends, in case one is lost; a copy that arrives after the
+   * target has moved to a new term is stale and ignored there.
+   */
+  private sendTimeoutNowIfCaughtUp(peer: NodeId): void {
+    if (this.transfer === null || this.transfer.target !== peer) return;
+    const pr = this.progress.get(peer) as Progress;
+    if (pr.matchIndex !== this.log.lastIndex()) return;
+    this.emit('debug', `${peer} is caught up at ${pr.matchIndex}: sending timeout-now`);
+    this.send(peer, { type: 'timeout_now', term: this.term, leader_id: this.id } satisfies TimeoutNow);
+  }
+
+  private endTransfer(outcome: 'done' | 'abandoned', now: number): void {
+    if (this.transfer === null) return;
+    const { target, startedAt } = this.transfer;
+    this.transfer = null;
+    const ms = Math.round(now - startedAt);
+    if (outcome === 'done') this.emit('info', `leadership transfer to ${target} done in ${ms} ms`);
+    else this.emit('warn', `leadership transfer to ${target} abandoned after ${ms} ms`);
+  }
+
+  /** A follower told by its leader to campaign now: no pre-vote, and voters will skip their lease. */
+  private handleTimeoutNow(from: NodeId, m: TimeoutNow, now: number): void {
+    if (this.role !== 'follower' || this.leaderId !== from || m.leader_id !== from) {
+      this.emit('debug', `ignoring timeout-now from ${from}: it is not the leader we follow in term ${this.term}`);
+      return;
+    }
+    this.emit('info', `received timeout-now from ${from}: starting election for term ${this.term + 1}`);
+    this.becomeCandidate(now, true);
   }
 
   // ---------------------------------------------------------------- reads

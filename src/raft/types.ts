@@ -30,6 +30,12 @@ export interface RequestVote {
   last_log_index: number;
   last_log_term: number;
   pre_vote: boolean;
+  /**
+   * Set on the real vote (never a pre-vote) of a campaign the leader asked for with TimeoutNow
+   * (dissertation §3.10): voters grant it although they heard from that leader recently. Absent
+   * means false, so nodes of an older version still understand each other.
+   */
+  transfer?: boolean;
 }
 
 export interface RequestVoteResult {
@@ -103,7 +109,21 @@ export interface InstallSnapshotResult {
   round: number;
 }
 
-export type RaftMessage = RequestVote | RequestVoteResult | AppendEntries | AppendEntriesResult | InstallSnapshot | InstallSnapshotResult;
+/** TimeoutNow (dissertation §3.10): the leader tells a caught-up follower to campaign at once. */
+export interface TimeoutNow {
+  type: 'timeout_now';
+  term: number;
+  leader_id: NodeId;
+}
+
+export type RaftMessage =
+  | RequestVote
+  | RequestVoteResult
+  | AppendEntries
+  | AppendEntriesResult
+  | InstallSnapshot
+  | InstallSnapshotResult
+  | TimeoutNow;
 export type RaftMessageType = RaftMessage['type'];
 export const RAFT_MESSAGE_TYPES: readonly RaftMessageType[] = [
   'request_vote',
@@ -112,6 +132,7 @@ export const RAFT_MESSAGE_TYPES: readonly RaftMessageType[] = [
   'append_entries_result',
   'install_snapshot',
   'install_snapshot_result',
+  'timeout_now',
 ];
 
 /** Where a snapshot ends in the log: its last included entry. */
@@ -240,4 +261,10 @@ export interface PersistedState {
   snapshot?: Snapshot | null;
 }
 
-export type ProposeResult = { ok: true; index: number; term: number } | { ok: false; leaderId: NodeId | null };
+/** A refused proposal names the leader it knows, and the target when a leadership transfer is under way. */
+export type ProposeResult =
+  | { ok: true; index: number; term: number }
+  | { ok: false; leaderId: NodeId | null; transferringTo: NodeId | null };
+
+/** The answer to transferLeadership: the chosen target, or why no transfer was started. */
+export type TransferResult = { ok: true; target: NodeId } | { ok: false; reason: string };

@@ -99,4 +99,12 @@ describe('checkRaftMessage: the core only ever sees well-typed messages', () => 
     expect(checkRaftMessage({ ...vote, pre_vote: 'no' }).ok).toBe(false);
     expect(checkRaftMessage({ type: 'append_entries_result', term: 1, success: true, match_index: 1, reject_index: 0, conflict_index: 0, conflict_term: 'x', round: 0 }).ok).toBe(false);
   });
+
+  it('§3.10 timeout_now needs a term and a leader_id; a vote\'s optional transfer flag must be a boolean', () => {
+    expect(checkRaftMessage({ type: 'timeout_now', term: 3, leader_id: 'n1' }).ok).toBe(true);
+    expect(checkRaftMessage({ type: 'timeout_now', term: 3 }).ok).toBe(false);
+    expect(checkRaftMessage({ type: 'timeout_now', term: -1, leader_id: 'n1' }).ok).toBe(false);
+    expect(checkRaftMessage({ ...vote, transfer: true }).ok).toBe(true);
+    expect(checkRaftMessage({ ...vote, transfer: 'yes' }).ok).toBe(false);
+  });
 });

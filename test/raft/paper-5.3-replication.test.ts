@@ -27,7 +27,7 @@ describe('§5.3 leader side', () => {
   it('§5.3 a follower refuses proposals and names the leader it knows', () => {
     const c = new Cluster(3);
     c.elect('n1');
-    expect(c.node('n2').propose('x')).toEqual({ ok: false, leaderId: 'n1' });
+    expect(c.node('n2').propose('x')).toEqual({ ok: false, leaderId: 'n1', transferringTo: null });
   });
 
   it('§5.3 an entry is committed once a majority stores it; the leader applies it once; followers learn it from leader_commit', () => {
