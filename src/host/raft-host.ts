@@ -10,6 +10,23 @@ import { checkKvOperation, errorBody, ErrorCode, type Body } from '../protocol/m
 import { RaftNode } from '../raft/node.ts';
 import type { CommittedEntry, EntryData, HardState, LogLevel, LogWrite, NodeId, Output, PersistedState, RaftConfig, RaftMessage, RaftStatus, ReadOutcome, Snapshot, SnapshotMeta } from '../raft/types.ts';
 
+/** How a leadership transfer asked of the host ended (dissertation §3.10). */
+export type HandoffOutcome =
+  | { outcome: 'refused'; reason: string }
+  /**
+   * This node is no longer leader: it stepped down for the target's campaign (or, rarely, for another
+   * election that overtook it). `leaderId` is whom it follows now, null while the votes are out.
+   */
+  | { outcome: 'handed-over'; target: NodeId; ms: number; leaderId: NodeId | null }
+  /** Not done within an election timeout: this node leads as before and takes writes again. */
+  | { outcome: 'abandoned'; target: NodeId; ms: number };
+
+interface HandoffWaiter {
+  target: NodeId;
+  startedAt: number;
+  resolve: (outcome: HandoffOutcome) => void;
+}
+
 /** A client reply body: read_ok / write_ok / cas_ok, or a Maelstrom error. */
 export type ClientReply = KvResult | { type: 'error'; code: number; text: string };
 
@@ -111,6 +128,7 @@ export class RaftHost {
   /** Requests that arrived while no leader was known, waiting briefly for an election to finish. */
   private parked: { op: KvOperation; respond: Respond; mayForward: boolean; until: number }[] = [];
   private parkTimer: unknown = null;
+  private handoffWaiters: HandoffWaiter[] = [];
 
   private drainScheduled = false;
   private timer: unknown = null;
@@ -151,6 +169,7 @@ export class RaftHost {
       } else {
         const result = this.core.propose({ op } as unknown as Json);
         if (result.ok) this.pendingProposals.set(result.index, { term: result.term, respond: gatedRespond, createdAt: this.env.now() });
+        else if (result.transferringTo !== null) this.parkDuringHandoff(op, respond);
         else gatedRespond(errorBody(ErrorCode.temporarilyUnavailable, 'not the leader'));
       }
       this.scheduleDrain();
@@ -178,6 +197,19 @@ export class RaftHost {
       this.core.step(from, msg, this.env.now());
       this.scheduleDrain();
     });
+  }
+
+  /**
+   * Asks the core to hand leadership to `target` (null: the most up-to-date follower) and resolves
+   * when the transfer ends: this node stepped down, or the core gave up (it then leads as before).
+   */
+  transferLeadership(target: NodeId | null): Promise<HandoffOutcome> {
+    if (this.stopped) return Promise.resolve({ outcome: 'refused', reason: 'the node is stopping' });
+    const now = this.env.now();
+    const started = this.core.transferLeadership(target, now);
+    this.scheduleDrain();
+    if (!started.ok) return Promise.resolve({ outcome: 'refused', reason: started.reason });
+    return new Promise((resolve) => this.handoffWaiters.push({ target: started.target, startedAt: now, resolve }));
   }
 
   stop(): void {
@@ -231,6 +263,7 @@ export class RaftHost {
     if (out.snapshotWanted !== null) this.takeSnapshot(out.snapshotWanted);
     for (const read of out.reads) this.answerRead(read);
     for (const m of out.messages) this.afterPersist(() => this.env.sendPeer(m.to, m.body));
+    this.settleHandoffs(now);
     this.releaseParked(now);
     if (now - this.lastCleanup > 10_000) this.forgetAbandonedProposals(now);
     this.armTimer(this.core.nextDeadline(), now);
@@ -289,14 +322,39 @@ export class RaftHost {
     else pending.respond(errorBody(ErrorCode.temporarilyUnavailable, `read refused: ${read.reason}`));
   }
 
+  /**
+   * A write that reached the leader while it hands leadership over waits for the hand-over to end
+   * instead of failing: then it runs here (transfer abandoned) or follows leadership to the new
+   * leader, one relay further even if it was relayed to us (the hand-over is why it is not here).
+   */
+  private parkDuringHandoff(op: KvOperation, respond: Respond): void {
+    this.parked.push({ op, respond, mayForward: true, until: this.env.now() + this.parkLimitMs });
+    this.armParkTimer();
+  }
+
+  /** Resolves the promises of transferLeadership once the core's transfer is over. */
+  private settleHandoffs(now: number): void {
+    if (this.handoffWaiters.length === 0 || this.core.transferTarget() !== null) return;
+    const status = this.core.status();
+    const waiters = this.handoffWaiters;
+    this.handoffWaiters = [];
+    for (const w of waiters) {
+      const ms = Math.round(now - w.startedAt);
+      if (status.role === 'leader') w.resolve({ outcome: 'abandoned', target: w.target, ms });
+      else w.resolve({ outcome: 'handed-over', target: w.target, ms, leaderId: status.leaderId });
+    }
+  }
+
   /** Retries parked requests once a leader is known; refuses (definitely: nothing started) those that waited too long. */
   private releaseParked(now: number): void {
     if (this.parked.length === 0) return;
     const status = this.core.status();
+    // While our own hand-over runs, a leader is known but cannot take writes: keep waiting.
+    const leaderCanServe = status.leaderId !== null && this.core.transferTarget() === null;
     const parked = this.parked;
     this.parked = [];
     for (const p of parked) {
-      if (status.leaderId !== null) this.submit(p.op, p.respond, p.mayForward);
+      if (leaderCanServe) this.submit(p.op, p.respond, p.mayForward);
       else if (now >= p.until) p.respond(errorBody(ErrorCode.temporarilyUnavailable, `no leader known in term ${status.term}`));
       else this.parked.push(p);
     }

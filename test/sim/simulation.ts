@@ -18,6 +18,7 @@ import { FaultTally } from './fault-tally.ts';
 import { SafetyMonitor, SimViolation } from './invariants.ts';
 import { NO_MESSAGE_FAULTS, sampleLatency, SimNetwork } from './network.ts';
 import { Nemesis } from './nemesis.ts';
+import { TransferRequester } from './transfers.ts';
 import { describeGrudge, type Grudge, type PartitionShape } from './partitions.ts';
 import { Random } from '../../maelstrom/random.ts';
 import { drawScenario, type InjectedBug, type Scenario, type ScenarioProfile } from './scenario.ts';
@@ -139,6 +140,7 @@ export class Simulation {
   private readonly monitor: SafetyMonitor;
   private readonly clients: SimClients;
   private readonly nemesis: Nemesis;
+  private readonly transfers: TransferRequester;
   private readonly netRng: Random;
   private readonly storageRng: Random;
   private readonly logLossRng: Random;
@@ -197,6 +199,13 @@ export class Simulation {
       restart: (index) => this.restart(this.nodes[index] as SimNode),
       pause: (index, until) => this.pause(this.nodes[index] as SimNode, until),
     });
+    this.transfers = new TransferRequester(this.root.fork('transfers'), this.scenario.electionTimeoutMinMs, {
+      after: (delay, fn) => void this.queue.schedule(this.now + delay, ALL_NODES, fn),
+      active: () => this.phase === 'faults',
+      leaders: () => this.nodes.filter((n) => n.up && n.pausedUntil <= this.now && n.host?.status().role === 'leader').map((n) => n.index),
+      names: this.names,
+      request: (index, target) => this.requestTransfer(this.nodes[index] as SimNode, target),
+    });
   }
 
   async run(): Promise<SimResult> {
@@ -207,6 +216,7 @@ export class Simulation {
       this.network.faults = s.messageFaults;
       this.clients.start();
       this.nemesis.start();
+      this.transfers.start();
     });
     this.queue.schedule(s.faultPhaseMs, ALL_NODES, () => this.endFaults());
     await this.loop();
@@ -536,6 +546,14 @@ export class Simulation {
   }
 
   // ------------------------------------------------------------------ nemesis and phases
+
+  private requestTransfer(node: SimNode, target: string | null): void {
+    if (node.host === null) return;
+    this.tally.add('transfer-requested');
+    this.traceLine(`TRANSFER ${node.id} asked to hand leadership to ${target ?? 'the most up-to-date follower'}`);
+    this.trace.mixText(`transfer ${node.id} ${target ?? '-'}`);
+    void node.host.transferLeadership(target).then((r) => this.tally.add(`transfer-${r.outcome}`));
+  }
 
   private pause(node: SimNode, until: number): void {
     this.tally.add('pause');
