@@ -1,6 +1,7 @@
 // Entry of the standalone cluster mode (dist/node.js --id ... --port ... --peers ...). Logs go to
-// stderr in the Maelstrom mode's format; stdout stays silent. SIGTERM/SIGINT close the ports and
-// exit 0; a SIGKILLed node loses nothing, because every write was fsynced before it mattered.
+// stderr in the Maelstrom mode's format; stdout stays silent. SIGTERM/SIGINT hand leadership over
+// (if this node leads), answer the client requests already taken, close the ports and exit 0; a
+// second signal exits at once. A SIGKILLed node loses nothing: every write was fsynced before it mattered.
 import { performance } from 'node:perf_hooks';
 import { configOrExit } from '../config-or-exit.ts';
 import { exitProcessOnFatal, failStopOnUncaught } from '../host/fatal.ts';
@@ -27,12 +28,16 @@ export function runStandalone(argv: readonly string[]): void {
 
   let stopping = false;
   const stop = (signal: string): void => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl-C means "now": the state is on disk already.
+      logger.info(`${signal} received again: exiting now`);
+      process.exit(0);
+    }
     stopping = true;
     logger.info(`${signal} received: shutting down`);
-    // If closing hangs (a client holding a socket open), leave anyway: the state is on disk already.
-    setTimeout(() => process.exit(0), 2000).unref();
-    void started.shutdown().then(() => {
+    // If the hand-over or closing hangs, leave anyway: the state is on disk already.
+    setTimeout(() => process.exit(0), c.electionTimeoutMaxMs + 5000).unref();
+    void started.stopGracefully().then(() => {
       logger.info('shut down cleanly');
       process.exit(0);
     });

@@ -12,6 +12,8 @@ import { listenOn } from './listen.ts';
 export interface HttpApiBackend {
   status(): { [key: string]: Json };
   submit(op: KvOperation, respond: (reply: ClientReply) => void): void;
+  /** POST /admin/transfer-leader[?to=ID]: hands leadership over and says how it went. */
+  transferLeader(to: string | null): Promise<HttpAnswer>;
 }
 
 export interface HttpApiOptions {
@@ -26,7 +28,7 @@ export const DEFAULT_HTTP_OPTIONS: HttpApiOptions = { maxBodyBytes: 1024 * 1024,
 
 const INDEFINITE = 'the operation may or may not have happened; read the key to find out';
 
-interface HttpAnswer {
+export interface HttpAnswer {
   status: number;
   body: { [key: string]: Json };
   headers?: { [name: string]: string };
@@ -36,12 +38,23 @@ type BodyResult = { ok: true; value: Json } | { ok: false; answer: HttpAnswer };
 
 export class HttpApi {
   private readonly server: Server;
+  /** Requests received and not yet answered, so a graceful stop can wait for them. */
+  private readonly inFlight = new Set<ServerResponse>();
+  private onIdle: (() => void) | null = null;
+  private draining = false;
 
   constructor(
     private readonly backend: HttpApiBackend,
     private readonly options: HttpApiOptions = DEFAULT_HTTP_OPTIONS,
   ) {
     this.server = createServer((req, res) => {
+      this.inFlight.add(res);
+      // While draining, every answer closes its connection: a kept-alive socket would carry new requests.
+      if (this.draining) res.setHeader('Connection', 'close');
+      res.once('close', () => {
+        this.inFlight.delete(res);
+        if (this.inFlight.size === 0) this.onIdle?.();
+      });
       this.route(req, res).catch((err: unknown) => {
         send(res, { status: 500, body: { error: `internal error: ${err instanceof Error ? err.message : String(err)}`, outcome: INDEFINITE } });
       });
@@ -50,6 +63,30 @@ export class HttpApi {
 
   listen(host: string, port: number): Promise<void> {
     return listenOn(this.server, host, port);
+  }
+
+  /**
+   * Stops accepting connections and waits (at most maxWaitMs) until every request already received
+   * has its answer, so a node that is shutting down does not leave clients with an unknown outcome.
+   */
+  async drain(maxWaitMs: number): Promise<void> {
+    this.draining = true;
+    for (const res of this.inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+    this.server.close();
+    this.server.closeIdleConnections();
+    if (this.inFlight.size === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, maxWaitMs);
+      this.onIdle = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /** How many requests are still waiting for their answer. */
+  pendingRequests(): number {
+    return this.inFlight.size;
   }
 
   close(): Promise<void> {
@@ -63,6 +100,11 @@ export class HttpApi {
     if (url.pathname === '/status') {
       if (method !== 'GET') return send(res, methodNotAllowed('GET'));
       return send(res, { status: 200, body: this.backend.status() });
+    }
+    if (url.pathname === '/admin/transfer-leader') {
+      if (method !== 'POST') return send(res, methodNotAllowed('POST'));
+      discard(req);
+      return send(res, await this.backend.transferLeader(url.searchParams.get('to')));
     }
     const match = /^\/kv\/([^/]+)(\/cas)?$/.exec(url.pathname);
     if (match === null) return send(res, { status: 404, body: { error: `no such endpoint: ${method} ${url.pathname}` } });

@@ -3,7 +3,7 @@
 // write-ahead file. Client operations that reach a follower are relayed to the leader node to node.
 import { mkdirSync, rmSync } from 'node:fs';
 import type { FatalHandler } from '../host/fatal.ts';
-import { RaftHost, eventLoopTimers, raftSettings, relayedReply, type ClientReply } from '../host/raft-host.ts';
+import { RaftHost, eventLoopTimers, raftSettings, relayedReply, type ClientReply, type HandoffOutcome } from '../host/raft-host.ts';
 import type { Json } from '../json.ts';
 import type { KvOperation } from '../kv/operations.ts';
 import type { Logger } from '../logger.ts';
@@ -12,13 +12,15 @@ import { RAFT_MESSAGE_TYPES, type RaftMessage } from '../raft/types.ts';
 import type { StandaloneConfig } from './config.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { openDurableState, type DurableState } from './durable-state.ts';
-import { HttpApi } from './http-api.ts';
+import { HttpApi, type HttpAnswer } from './http-api.ts';
 import { PeerLink } from './peer-link.ts';
 import { PeerListener } from './peer-listener.ts';
 
 const RAFT_TYPES = new Set<string>(RAFT_MESSAGE_TYPES);
 /** How long a follower waits for the leader to answer a relayed client operation. */
 const FORWARD_TIMEOUT_MS = 2000;
+/** A stopping node waits this long at most for client requests it already took to be answered. */
+const DRAIN_LIMIT_MS = FORWARD_TIMEOUT_MS + 500;
 
 interface PendingForward {
   resolve: (reply: ClientReply | 'timeout') => void;
@@ -67,7 +69,11 @@ export class StandaloneNode {
       },
       linkLog,
     );
-    this.http = new HttpApi({ status: () => this.statusJson(), submit: (op, respond) => this.submit(op, respond, true) });
+    this.http = new HttpApi({
+      status: () => this.statusJson(),
+      submit: (op, respond) => this.submit(op, respond, true),
+      transferLeader: (to) => this.transferLeaderAnswer(to),
+    });
   }
 
   /** For log lines: who we are and what the core thinks right now. */
@@ -121,6 +127,29 @@ export class StandaloneNode {
     );
   }
 
+  /**
+   * The graceful stop (SIGTERM, Ctrl-C): a leader first hands leadership to the most up-to-date
+   * follower (dissertation §3.10; the core gives up after an election timeout, and so do we), then
+   * every node stops taking connections and answers the requests it already took, then shuts down.
+   */
+  async stopGracefully(): Promise<void> {
+    const { config, logger } = this.deps;
+    if (this.host?.status().role === 'leader') {
+      logger.info('this node leads: handing leadership over before shutting down');
+      const limitMs = config.shared.electionTimeoutMaxMs + 100;
+      const outcome = await Promise.race([
+        this.host.transferLeadership(null),
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), limitMs)),
+      ]);
+      if (outcome === null) logger.warn(`no hand-over within ${limitMs} ms: shutting down anyway`);
+      else if (outcome.outcome !== 'handed-over') logger.warn(`no hand-over (${outcome.outcome === 'refused' ? outcome.reason : `abandoned after ${outcome.ms} ms`}): shutting down anyway`);
+    }
+    const waiting = this.http.pendingRequests();
+    if (waiting > 0) logger.info(`waiting for ${waiting} client request(s) to be answered (at most ${DRAIN_LIMIT_MS} ms)`);
+    await this.http.drain(DRAIN_LIMIT_MS);
+    await this.shutdown();
+  }
+
   /** Stops timers and servers and closes the file; every write was already fsynced when it was made. */
   async shutdown(): Promise<void> {
     this.host?.stop();
@@ -167,6 +196,51 @@ export class StandaloneNode {
       lastLogIndex: s?.lastLogIndex ?? 0,
       peers: [...this.links.values()].map((link) => ({ id: nameOf(link.peerId), raftId: link.peerId, connected: link.isConnected() })),
     };
+  }
+
+  /** Hands leadership to the member named `to` (its --id or Raft id), or to the most up-to-date follower. */
+  transferLeadership(to: string | null): Promise<HandoffOutcome> {
+    if (this.host === null) return Promise.resolve({ outcome: 'refused', reason: 'starting up' });
+    if (to === null) return this.host.transferLeadership(null);
+    const target = this.raftIdOf(to);
+    if (target === null) return Promise.resolve({ outcome: 'refused', reason: `no member of this cluster is called ${to}` });
+    return this.host.transferLeadership(target);
+  }
+
+  private raftIdOf(name: string): string | null {
+    const { config } = this.deps;
+    if (name === config.name || name === config.self.raftId) return config.self.raftId;
+    if (this.links.has(name)) return name;
+    for (const [raftId, peerName] of this.peerNames) if (peerName === name) return raftId;
+    return null;
+  }
+
+  /** The HTTP answer to POST /admin/transfer-leader: 200 handed over, 409 refused, 503 abandoned. */
+  private async transferLeaderAnswer(to: string | null): Promise<HttpAnswer> {
+    const nameOf = (raftId: string | null): string | null => (raftId === null ? null : raftId === this.deps.config.self.raftId ? this.deps.config.name : (this.peerNames.get(raftId) ?? raftId));
+    const before = this.host?.status();
+    if (before?.role !== 'leader') {
+      // Said here with the names people use; the core's refusal would name Raft ids.
+      return { status: 409, body: { error: 'leadership transfer refused: this node is not the leader', leader: nameOf(before?.leaderId ?? null) } };
+    }
+    const result = await this.transferLeadership(to === '' ? null : to);
+    const leader = nameOf(this.host?.status().leaderId ?? null);
+    switch (result.outcome) {
+      case 'refused':
+        return { status: 409, body: { error: `leadership transfer refused: ${result.reason}`, leader } };
+      case 'handed-over':
+        return { status: 200, body: { transferred: true, from: this.deps.config.name, to: nameOf(result.target), ms: result.ms, leader } };
+      case 'abandoned':
+        return {
+          status: 503,
+          body: { error: `leadership transfer to ${String(nameOf(result.target))} abandoned after ${result.ms} ms; this node still leads`, leader },
+          headers: { 'Retry-After': '1' },
+        };
+      default: {
+        const unreachable: never = result;
+        return { status: 500, body: { error: `unexpected outcome ${JSON.stringify(unreachable)}` } };
+      }
+    }
   }
 
   private sendToPeer(to: string, body: Body): boolean {

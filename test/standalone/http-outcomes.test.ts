@@ -29,6 +29,7 @@ describe('HTTP statuses for each kind of outcome', () => {
           if (reply === undefined) respond({ type: 'write_ok' });
           else if (reply !== 'silent') respond(reply);
         },
+        transferLeader: (to) => Promise.resolve({ status: to === 'nobody' ? 409 : 200, body: { asked: to } }),
       },
       { maxBodyBytes: 100, requestDeadlineMs: 300, retryAfterSeconds: 2 },
     );
@@ -67,5 +68,60 @@ describe('HTTP statuses for each kind of outcome', () => {
     const big = await http(`${base}/kv/plain`, { method: 'PUT', body: `"${'z'.repeat(200)}"` });
     expect(big === 'unreachable' ? big : big.status).toBe(413);
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe('POST /admin/transfer-leader', () => {
+  it('passes ?to= (or null) to the backend and answers with what it says; other methods get 405', async () => {
+    const api = new HttpApi({
+      status: () => ({}),
+      submit: () => {},
+      transferLeader: (to) => Promise.resolve({ status: to === 'nobody' ? 409 : 200, body: { asked: to } }),
+    });
+    const port = await freePort();
+    await api.listen('127.0.0.1', port);
+    try {
+      const named = await http(`http://127.0.0.1:${port}/admin/transfer-leader?to=2`, { method: 'POST' });
+      expect(named === 'unreachable' ? named : [named.status, named.json]).toEqual([200, { asked: '2' }]);
+      const any = await http(`http://127.0.0.1:${port}/admin/transfer-leader`, { method: 'POST' });
+      expect(any === 'unreachable' ? any : [any.status, any.json]).toEqual([200, { asked: null }]);
+      const refused = await http(`http://127.0.0.1:${port}/admin/transfer-leader?to=nobody`, { method: 'POST' });
+      expect(refused === 'unreachable' ? refused : refused.status).toBe(409);
+      const get = await http(`http://127.0.0.1:${port}/admin/transfer-leader`);
+      expect(get === 'unreachable' ? get : get.status).toBe(405);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe('drain: a stopping node answers the requests it took, and takes no new ones', () => {
+  it('waits for a request in flight, then refuses connections', async () => {
+    let answerLater: (() => void) | null = null;
+    const api = new HttpApi({
+      status: () => ({}),
+      submit: (_op, respond) => {
+        answerLater = () => respond({ type: 'write_ok' });
+      },
+      transferLeader: () => Promise.resolve({ status: 200, body: {} }),
+    });
+    const port = await freePort();
+    await api.listen('127.0.0.1', port);
+    const write = http(`http://127.0.0.1:${port}/kv/k`, { method: 'PUT', body: '1' });
+    for (let i = 0; i < 100 && answerLater === null; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(api.pendingRequests()).toBe(1);
+    let drained = false;
+    const draining = api.drain(5000).then(() => {
+      drained = true;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(drained).toBe(false);
+    (answerLater as unknown as () => void)();
+    const r = await write;
+    expect(r === 'unreachable' ? r : r.status).toBe(200);
+    await draining;
+    expect(api.pendingRequests()).toBe(0);
+    expect(await http(`http://127.0.0.1:${port}/status`, { timeoutMs: 500 })).toBe('unreachable');
+    await api.close();
   });
 });
