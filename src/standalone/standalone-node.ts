@@ -49,6 +49,8 @@ export class StandaloneNode {
   private idPattern: RegExp | null = null;
   private lock: DataDirLock | null = null;
   private readonly pendingForwards = new Map<number, PendingForward>();
+  /** Operations peers relayed to us that we have not answered yet (a graceful stop waits for them). */
+  private relaysInService = 0;
   private nextMsgId = 1;
 
   constructor(private readonly deps: StandaloneDeps) {
@@ -144,9 +146,12 @@ export class StandaloneNode {
       if (outcome === null) logger.warn(`no hand-over within ${limitMs} ms: shutting down anyway`);
       else if (outcome.outcome !== 'handed-over') logger.warn(`no hand-over (${outcome.outcome === 'refused' ? outcome.reason : `abandoned after ${outcome.ms} ms`}): shutting down anyway`);
     }
-    const waiting = this.http.pendingRequests();
+    const waiting = this.http.pendingRequests() + this.relaysInService;
     if (waiting > 0) logger.info(`waiting for ${waiting} client request(s) to be answered (at most ${DRAIN_LIMIT_MS} ms)`);
+    const deadline = this.deps.now() + DRAIN_LIMIT_MS;
     await this.http.drain(DRAIN_LIMIT_MS);
+    // Relayed operations have no HTTP request here, but a peer's client waits for them all the same.
+    while (this.relaysInService > 0 && this.deps.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     await this.shutdown();
   }
 
@@ -315,7 +320,12 @@ export class StandaloneNode {
     if (!isMessageId(msgId)) return;
     const request = body['request'];
     const checked = typeof request === 'object' && request !== null && !Array.isArray(request) ? checkKvOperation(request) : null;
+    let answered = false;
+    this.relaysInService++;
     const reply = (r: ClientReply): void => {
+      if (answered) return;
+      answered = true;
+      this.relaysInService--;
       this.sendToPeer(from, { ...r, in_reply_to: msgId });
     };
     if (checked === null || !checked.ok) {
