@@ -36,6 +36,8 @@ interface RoundResult {
   oldLeader: string;
   newLeader: string | null;
   leaderMs: number | null;
+  /** The same from the ISO time in the new leader's own log line (ms resolution), without pipe delays. */
+  leaderNodeClockMs: number | null;
   exitMs: number;
   exitCode: number | null;
   /** Longest write that was in progress within a second of the signal. */
@@ -146,12 +148,13 @@ async function runMode(mode: Mode, rounds: number, writerCount: number, base: nu
       });
       await sleep(300);
       const signalledAt = cluster.now();
+      const signalledWall = Date.now();
       const exited = cluster.stopNode(old.node, SIGNALS[mode]);
-      let newLeader: { node: string; at: number } | null = null;
+      let newLeader: { node: string; at: number; line: string } | null = null;
       try {
         newLeader = await waitFor(`a new leader after ${SIGNALS[mode]} to ${old.node}`, 5000, () => {
           const e = cluster.log.since(signalledAt).find((x) => x.node !== old.node && x.event.kind === 'elected' && x.event.term > old.term);
-          return e === undefined ? undefined : { node: e.node, at: e.at };
+          return e === undefined ? undefined : { node: e.node, at: e.at, line: e.line };
         });
       } catch {
         newLeader = null;
@@ -163,11 +166,18 @@ async function runMode(mode: Mode, rounds: number, writerCount: number, base: nu
       const around = writers.flatMap((w) => w.records).filter((r) => r.endedAt >= signalledAt - 50 && r.startedAt <= signalledAt + 1000);
       const worstWriteMs = Math.max(0, ...around.map((r) => r.endedAt - r.startedAt));
       const result: RoundResult = {
-        round, oldLeader: old.node, newLeader: newLeader?.node ?? null, leaderMs: newLeader === null ? null : newLeader.at - signalledAt, exitMs, exitCode, worstWriteMs,
+        round,
+        oldLeader: old.node,
+        newLeader: newLeader?.node ?? null,
+        leaderMs: newLeader === null ? null : newLeader.at - signalledAt,
+        leaderNodeClockMs: newLeader === null ? null : Date.parse(newLeader.line.slice(0, newLeader.line.indexOf(' '))) - signalledWall,
+        exitMs,
+        exitCode,
+        worstWriteMs,
       };
       results.push(result);
       process.stdout.write(
-        `  ${mode} round ${round}: leader ${old.node} (t${old.term}) -> ${result.newLeader ?? 'none'}: elected after ${fmt(result.leaderMs ?? Number.NaN)} ms, ` +
+        `  ${mode} round ${round}: leader ${old.node} (t${old.term}) -> ${result.newLeader ?? 'none'}: elected after ${fmt(result.leaderMs ?? Number.NaN)} ms (node clock ${fmt(result.leaderNodeClockMs ?? Number.NaN)}), ` +
           `process exited (code ${exitCode}) after ${fmt(exitMs)} ms, slowest write around it ${fmt(worstWriteMs)} ms\n`,
       );
       cluster.startNode(old.node);
@@ -200,6 +210,7 @@ async function checkLastValues(cluster: StandaloneBenchCluster, writers: Writer[
 
 function row(r: ModeResult): string[] {
   const leader: Summary = summarize(r.rounds.flatMap((x) => (x.leaderMs === null ? [] : [x.leaderMs])));
+  const nodeClock: Summary = summarize(r.rounds.flatMap((x) => (x.leaderNodeClockMs === null ? [] : [x.leaderNodeClockMs])));
   const worst: Summary = summarize(r.rounds.map((x) => x.worstWriteMs));
   const exit: Summary = summarize(r.rounds.map((x) => x.exitMs));
   const ok = r.writes.filter((w) => w.outcome === 'ok').length;
@@ -207,12 +218,12 @@ function row(r: ModeResult): string[] {
   const timedOut = r.writes.filter((w) => w.outcome === 'timed-out').length;
   const retries = r.writes.reduce((s, w) => s + w.retries, 0);
   return [
-    SIGNALS[r.mode], String(r.rounds.length), fmt(leader.p50), fmt(leader.p90), fmt(leader.max), String(r.rounds.length - leader.n),
+    SIGNALS[r.mode], String(r.rounds.length), fmt(leader.p50), fmt(leader.p90), fmt(leader.max), fmt(nodeClock.p50), String(r.rounds.length - leader.n),
     fmt(worst.p50), fmt(worst.p90), fmt(worst.max), fmt(exit.p50), String(ok), String(failed), String(timedOut), String(retries),
   ];
 }
 
-const HEADER = ['signal', 'rounds', 'leader p50', 'p90', 'max', 'no leader', 'slowest write p50', 'p90', 'max', 'exit p50', 'writes ok', 'failed', 'timed out', 'retries (503/refused)'];
+const HEADER = ['signal', 'rounds', 'leader p50', 'p90', 'max', 'leader p50 (node clock)', 'no leader', 'slowest write p50', 'p90', 'max', 'exit p50', 'writes ok', 'failed', 'timed out', 'retries (503/refused)'];
 
 function machine(): string {
   const [one, five] = loadavg();
@@ -235,7 +246,8 @@ async function main(): Promise<void> {
   const table = markdownTable(HEADER, results.map(row));
   const failures = results.flatMap((r) => r.writes.filter((w) => w.outcome !== 'ok').map((w) => `${SIGNALS[r.mode]}: ${w.outcome} after ${fmt(w.endedAt - w.startedAt)} ms (${w.detail})`));
   const notes = [
-    'Times in ms on the bench clock from the signal. "leader" = a survivor logs `elected leader` for a higher term;',
+    'Times in ms on the bench clock from the signal. "leader" = a survivor logs `elected leader` for a higher term',
+    '(bench clock: when the line reaches the bench; node clock: the ISO time in the line minus the wall time of the signal);',
     '"slowest write" = the longest client write (retries included) in progress within 1 s after the signal, per round;',
     '"exit" = the stopped process is gone. A write is "failed" on 500/504/a reset after sending, "timed out" after 5 s;',
     'a 503 or a refused connection (nothing applied) is retried on another node and counted under retries.',

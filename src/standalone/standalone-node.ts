@@ -51,6 +51,7 @@ export class StandaloneNode {
   private readonly pendingForwards = new Map<number, PendingForward>();
   /** Operations peers relayed to us that we have not answered yet (a graceful stop waits for them). */
   private relaysInService = 0;
+  private lastRelayAt = -Infinity;
   private nextMsgId = 1;
 
   constructor(private readonly deps: StandaloneDeps) {
@@ -136,6 +137,7 @@ export class StandaloneNode {
    */
   async stopGracefully(): Promise<void> {
     const { config, logger } = this.deps;
+    const deadline = this.deps.now() + config.shared.electionTimeoutMaxMs + 100 + DRAIN_LIMIT_MS;
     if (this.host?.status().role === 'leader') {
       logger.info('this node leads: handing leadership over before shutting down');
       const limitMs = config.shared.electionTimeoutMaxMs + 100;
@@ -145,14 +147,24 @@ export class StandaloneNode {
       ]);
       if (outcome === null) logger.warn(`no hand-over within ${limitMs} ms: shutting down anyway`);
       else if (outcome.outcome !== 'handed-over') logger.warn(`no hand-over (${outcome.outcome === 'refused' ? outcome.reason : `abandoned after ${outcome.ms} ms`}): shutting down anyway`);
+      else {
+        // Until the new leader is known here, the others may still take us for the leader and relay
+        // client operations to us: stay to answer them (they are refused or relayed on, never lost).
+        await this.waitUntil(() => this.host?.status().leaderId != null, this.deps.now() + limitMs);
+      }
     }
     const waiting = this.http.pendingRequests() + this.relaysInService;
     if (waiting > 0) logger.info(`waiting for ${waiting} client request(s) to be answered (at most ${DRAIN_LIMIT_MS} ms)`);
-    const deadline = this.deps.now() + DRAIN_LIMIT_MS;
     await this.http.drain(DRAIN_LIMIT_MS);
-    // Relayed operations have no HTTP request here, but a peer's client waits for them all the same.
-    while (this.relaysInService > 0 && this.deps.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    // Relayed operations have no HTTP request here, but a peer's client waits for them all the same,
+    // and one relayed a moment ago may still be on the wire: wait for a heartbeat interval of quiet.
+    const quietMs = config.shared.heartbeatIntervalMs;
+    await this.waitUntil(() => this.relaysInService === 0 && this.deps.now() - this.lastRelayAt >= quietMs, deadline);
     await this.shutdown();
+  }
+
+  private async waitUntil(done: () => boolean, deadline: number): Promise<void> {
+    while (!done() && this.deps.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   }
 
   /** Stops timers and servers and closes the file; every write was already fsynced when it was made. */
@@ -322,6 +334,7 @@ export class StandaloneNode {
     const checked = typeof request === 'object' && request !== null && !Array.isArray(request) ? checkKvOperation(request) : null;
     let answered = false;
     this.relaysInService++;
+    this.lastRelayAt = this.deps.now();
     const reply = (r: ClientReply): void => {
       if (answered) return;
       answered = true;
