@@ -20,6 +20,8 @@ type Mode = 'term' | 'kill';
 const SIGNALS: Record<Mode, NodeJS.Signals> = { term: 'SIGTERM', kill: 'SIGKILL' };
 /** The issue's targets for the graceful mode. */
 const TARGET_LEADER_P50_MS = 20;
+/** A round slower than this prints the log lines that explain it. */
+const SLOW_ROUND_MS = 400;
 /** A write not acknowledged this long after it started counts as timed out. */
 const WRITE_DEADLINE_MS = 5000;
 
@@ -180,6 +182,12 @@ async function runMode(mode: Mode, rounds: number, writerCount: number, base: nu
         `  ${mode} round ${round}: leader ${old.node} (t${old.term}) -> ${result.newLeader ?? 'none'}: elected after ${fmt(result.leaderMs ?? Number.NaN)} ms (node clock ${fmt(result.leaderNodeClockMs ?? Number.NaN)}), ` +
           `process exited (code ${exitCode}) after ${fmt(exitMs)} ms, slowest write around it ${fmt(worstWriteMs)} ms\n`,
       );
+      if (result.leaderMs === null || result.leaderMs > SLOW_ROUND_MS) {
+        // An outlier gets its evidence printed: every node's lines from the signal to the new leader.
+        const until = newLeader?.at ?? cluster.now();
+        for (const l of cluster.log.lines) if (l.at >= signalledAt - 5 && l.at <= until + 5 && !l.line.includes('heartbeat')) process.stdout.write(`    ${fmt(l.at - signalledAt)} ms: ${l.line}\n`);
+      }
+      cluster.log.lines.length = 0;
       cluster.startNode(old.node);
       restarted = old.node;
       restartedAt = cluster.now();

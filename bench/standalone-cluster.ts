@@ -59,7 +59,8 @@ export function httpRequest(url: string, method: string, body: string | undefine
 
 export class StandaloneBenchCluster {
   readonly names: string[];
-  readonly log = new ElectionLog();
+  /** Raw lines are kept too, so a slow round can be explained from its log. */
+  readonly log = new ElectionLog(true);
   private readonly args = new Map<string, string[]>();
   private readonly httpUrls = new Map<string, string>();
   private readonly procs = new Map<string, { proc: ChildProcess; exited: Promise<number | null> }>();
