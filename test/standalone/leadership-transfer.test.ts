@@ -20,9 +20,15 @@ describe('standalone leadership transfer', () => {
     const admin = (node: string, query = ''): ReturnType<typeof http> =>
       http(`${c.spec(node).httpUrl}/admin/transfer-leader${query}`, { method: 'POST', timeoutMs: 3000 });
 
+    // ?to= takes the --id the leader learned from the target's hello, so wait until it has heard it.
+    await waitFor(`${first.id} to know ${target} by name`, 10_000, async () => {
+      const r = await http(`${c.spec(first.id).httpUrl}/status`);
+      const peers = r === 'unreachable' ? [] : ((r.json as { peers?: { id: string }[] }).peers ?? []);
+      return peers.some((p) => p.id === target) ? true : undefined;
+    });
     const moved = await admin(first.id, `?to=${target}`);
     if (moved === 'unreachable') throw new Error(`no answer\n${c.logs()}`);
-    expect(moved.status).toBe(200);
+    expect([moved.status, moved.json]).toMatchObject([200, {}]);
     expect(moved.json).toMatchObject({ transferred: true, from: first.id, to: target });
     const second = await c.agreedLeader(5000);
     expect(second.id).toBe(target);
