@@ -141,10 +141,17 @@ export class StandaloneNode {
     if (this.host?.status().role === 'leader') {
       logger.info('this node leads: handing leadership over before shutting down');
       const limitMs = config.shared.electionTimeoutMaxMs + 100;
-      const outcome = await Promise.race([
-        this.host.transferLeadership(null),
-        new Promise<null>((resolve) => setTimeout(() => resolve(null), limitMs)),
-      ]);
+      const giveUpAt = this.deps.now() + limitMs;
+      let outcome: HandoffOutcome | null = null;
+      // An abandoned attempt (the target too slow under load) leaves time for another, maybe to
+      // another follower: the core picks the most up-to-date one each time.
+      while (this.deps.now() < giveUpAt && (outcome === null || outcome.outcome === 'abandoned') && this.host.status().role === 'leader') {
+        outcome = await Promise.race([
+          this.host.transferLeadership(null),
+          new Promise<null>((resolve) => setTimeout(() => resolve(null), Math.max(0, giveUpAt - this.deps.now()))),
+        ]);
+        if (outcome === null) break;
+      }
       if (outcome === null) logger.warn(`no hand-over within ${limitMs} ms: shutting down anyway`);
       else if (outcome.outcome !== 'handed-over') logger.warn(`no hand-over (${outcome.outcome === 'refused' ? outcome.reason : `abandoned after ${outcome.ms} ms`}): shutting down anyway`);
       else {
