@@ -8,7 +8,7 @@ import type { KvOperation, KvResult } from '../kv/operations.ts';
 import { KvStateMachine } from '../kv/state-machine.ts';
 import { checkKvOperation, errorBody, ErrorCode, type Body } from '../protocol/messages.ts';
 import { RaftNode } from '../raft/node.ts';
-import type { CommittedEntry, EntryData, HardState, LogLevel, LogWrite, NodeId, Output, PersistedState, RaftConfig, RaftMessage, RaftStatus, ReadOutcome, Snapshot, SnapshotMeta } from '../raft/types.ts';
+import type { CommittedEntry, EntryData, HardState, LogLevel, LogWrite, NodeId, Output, PersistedState, RaftConfig, RaftMessage, RaftStatus, ReadOutcome, Snapshot, SnapshotMeta, TransferResult } from '../raft/types.ts';
 
 /** How a leadership transfer asked of the host ended (dissertation §3.10). */
 export type HandoffOutcome =
@@ -206,10 +206,14 @@ export class RaftHost {
   transferLeadership(target: NodeId | null): Promise<HandoffOutcome> {
     if (this.stopped) return Promise.resolve({ outcome: 'refused', reason: 'the node is stopping' });
     const now = this.env.now();
-    const started = this.core.transferLeadership(target, now);
+    let started: TransferResult = { ok: false, reason: 'the node stopped' };
+    this.guarded('starting a leadership transfer', () => {
+      started = this.core.transferLeadership(target, now);
+    });
     this.scheduleDrain();
-    if (!started.ok) return Promise.resolve({ outcome: 'refused', reason: started.reason });
-    return new Promise((resolve) => this.handoffWaiters.push({ target: started.target, startedAt: now, resolve }));
+    const result = started as TransferResult; // assigned in the closure above, which TypeScript cannot follow
+    if (!result.ok) return Promise.resolve({ outcome: 'refused', reason: result.reason });
+    return new Promise((resolve) => this.handoffWaiters.push({ target: result.target, startedAt: now, resolve }));
   }
 
   stop(): void {

@@ -1015,6 +1015,11 @@ export class RaftNode {
       this.emit('debug', `ignoring timeout-now from ${from}: it is not the leader we follow in term ${this.term}`);
       return;
     }
+    if (this.logLost) {
+      // A node that lost its log must not campaign until a leader has caught it up (§5.4 above).
+      this.emit('info', `ignoring timeout-now from ${from}: log lost, not caught up from a leader yet`);
+      return;
+    }
     this.emit('info', `received timeout-now from ${from}: starting election for term ${this.term + 1}`);
     this.becomeCandidate(now, true);
   }

@@ -41,6 +41,9 @@ class VirtualCluster {
           sendPeer: (to, body) => this.send(id, to, body),
           forward: (leader, op) => this.forward(id, leader, op),
           log: () => {},
+          fatal: (context, err) => {
+            throw new Error(`${id} fail-stop while ${context}: ${String(err)}`);
+          },
         },
       });
       this.hosts.set(id, host);

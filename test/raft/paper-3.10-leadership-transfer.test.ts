@@ -4,7 +4,7 @@
 // instead of an election timeout; a transfer that does not finish in time is abandoned.
 import { describe, expect, it } from 'vitest';
 import type { Output } from '../../src/raft/types.ts';
-import { Cluster, T, both, from, messagesOfType, not, ofType, requestVote, to } from './harness.ts';
+import { Cluster, T, appendEntries, both, from, messagesOfType, not, ofType, requestVote, to } from './harness.ts';
 
 const stickyConfig = { preVote: true, checkQuorum: true };
 
@@ -185,6 +185,21 @@ describe('§3.10 the campaign TimeoutNow starts bypasses leader stickiness', () 
     expect(c.status('n2')).toMatchObject({ role: 'leader', term: 2 });
     expect(c.status('n1')).toMatchObject({ role: 'follower', term: 2 });
     expect(c.safetyViolations).toEqual([]);
+  });
+
+  it('§3.10 a node that lost its log ignores TimeoutNow until a leader has caught it up (§5.4 lost log)', () => {
+    const c = ledByN1(3);
+    c.crash('n2');
+    c.restart('n2', { loseLog: true });
+    const term = c.status('n2').term;
+    // A leader of its term is heard, but the probe does not match: n2 is not caught up yet.
+    c.receive('n2', 'n1', appendEntries({ term, leader_id: 'n1', prev_log_index: 5, prev_log_term: 1 }));
+    c.take(from('n2'));
+    expect(c.status('n2').leaderId).toBe('n1');
+    const ignored = c.receive('n2', 'n1', { type: 'timeout_now', term, leader_id: 'n1' });
+    expect(eventTexts(ignored)).toContain('ignoring timeout-now from n1: log lost, not caught up from a leader yet');
+    expect(c.status('n2')).toMatchObject({ role: 'follower', term });
+    expect(messagesOfType(ignored, 'request_vote')).toEqual([]);
   });
 
   it('§3.10 TimeoutNow is obeyed only from the leader we follow, in its term', () => {
