@@ -21,7 +21,7 @@ class VirtualCluster {
       const host = new RaftHost({
         raft: {
           id, nodeIds: IDS, electionTimeoutMinMs: 100, electionTimeoutMaxMs: 200, heartbeatIntervalMs: 20,
-          preVote: true, checkQuorum: true, maxEntriesPerMessage: 64, maxInflightMessages: 4,
+          preVote: true, checkQuorum: true, maxEntriesPerMessage: 64, maxInflightMessages: 4, snapshotThreshold: 0, snapshotChunkSize: 64 * 1024,
           // n1 times out first, so it is the first leader.
           random: () => (i === 0 ? 0 : 0.9),
         },
