@@ -12,6 +12,16 @@ export interface NodeConfig {
   logLevel: LogLevelSetting;
   preVote: boolean;
   checkQuorum: boolean;
+  /** Floor of the check-quorum window (a leader steps down if no majority answered within it). */
+  checkQuorumWindowMs: number;
+  /** Floor of the storage service's timeout (Maelstrom's lin-kv) before a request is re-sent. */
+  serviceTimeoutMs: number;
+  /** Floor of how long a follower waits for the leader to answer a forwarded request. */
+  forwardTimeoutMs: number;
+  /** Floor of the client timeout the node assumes (Maelstrom's lin-kv client: max(10 x latency, 1000) ms). */
+  clientTimeoutMs: number;
+  /** True: always the values above, never derived from measured round trips. */
+  fixedTiming: boolean;
   /** Directory for write-ahead log files; null keeps the log in memory (as Maelstrom never restarts a node). */
   dataDir: string | null;
   /** Snapshot and compact the log every this many applied entries; 0 keeps the whole log. */
@@ -25,6 +35,11 @@ export const DEFAULT_CONFIG: NodeConfig = {
   logLevel: 'info',
   preVote: true,
   checkQuorum: true,
+  checkQuorumWindowMs: 150,
+  serviceTimeoutMs: 1000,
+  forwardTimeoutMs: 1000,
+  clientTimeoutMs: 1000,
+  fixedTiming: false,
   dataDir: join(tmpdir(), 'raft-maelstrom'),
   snapshotThreshold: 10_000,
 };
@@ -34,6 +49,12 @@ export const USAGE = `usage: node.js [options]   (a Maelstrom node: JSON message
   --election-timeout-min MS      lower bound of the election timeout range          (env RAFT_ELECTION_TIMEOUT_MIN_MS)
   --election-timeout-max MS      upper bound of the election timeout range          (env RAFT_ELECTION_TIMEOUT_MAX_MS)
   --heartbeat-interval MS        leader heartbeat period, at most T/3                (env RAFT_HEARTBEAT_MS; default 50)
+  --check-quorum-window MS       leader steps down without a majority's answer in this  (env RAFT_CHECK_QUORUM_WINDOW_MS; default: the minimum election timeout)
+  --service-timeout MS           wait for the lin-kv service before asking again     (env RAFT_SERVICE_TIMEOUT_MS; default 1000)
+  --forward-timeout MS           wait for the leader to answer a forwarded request   (env RAFT_FORWARD_TIMEOUT_MS; default 1000)
+  --client-timeout MS            how long clients are assumed to wait for an answer  (env RAFT_CLIENT_TIMEOUT_MS; default 1000)
+  --fixed-timing                 use the values above as they are; do not derive them from measured round trips (env RAFT_FIXED_TIMING=1)
+                                 (otherwise every timeout above is a floor, raised to fit the measured round trips)
   --log-level debug|info|warn    stderr detail                                       (env RAFT_LOG; default info)
   --no-pre-vote                  campaign without asking for a pre-vote first        (env RAFT_PRE_VOTE=0)
   --no-check-quorum              leaders do not step down without a majority         (env RAFT_CHECK_QUORUM=0)
@@ -66,6 +87,13 @@ function envFlag(raw: string | undefined): boolean | undefined {
   return !['0', 'false', 'no', 'off'].includes(raw.toLowerCase());
 }
 
+const FLOOR_ENV = [
+  ['checkQuorumWindowMs', 'RAFT_CHECK_QUORUM_WINDOW_MS'],
+  ['serviceTimeoutMs', 'RAFT_SERVICE_TIMEOUT_MS'],
+  ['forwardTimeoutMs', 'RAFT_FORWARD_TIMEOUT_MS'],
+  ['clientTimeoutMs', 'RAFT_CLIENT_TIMEOUT_MS'],
+] as const;
+
 /** Flags win over environment variables, which win over defaults. Throws ConfigError on anything invalid. */
 export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): NodeConfig | 'help' {
   let base: number | undefined;
@@ -75,6 +103,9 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   let level: LogLevelSetting | undefined;
   let preVote = envFlag(env['RAFT_PRE_VOTE']);
   let checkQuorum = envFlag(env['RAFT_CHECK_QUORUM']);
+  let fixedTiming = envFlag(env['RAFT_FIXED_TIMING']);
+  const floors: Partial<Record<'checkQuorumWindowMs' | 'serviceTimeoutMs' | 'forwardTimeoutMs' | 'clientTimeoutMs', number>> = {};
+  for (const [key, name] of FLOOR_ENV) if (env[name]) floors[key] = parseMs(name, env[name]);
   let dataDir: string | null | undefined = env['RAFT_DATA_DIR'] === 'none' ? null : env['RAFT_DATA_DIR'] || undefined;
 
   if (env['RAFT_ELECTION_TIMEOUT_MS']) base = parseMs('RAFT_ELECTION_TIMEOUT_MS', env['RAFT_ELECTION_TIMEOUT_MS']);
@@ -102,6 +133,11 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
       case '--log-level': level = parseLevel(value()); break;
       case '--no-pre-vote': preVote = false; break;
       case '--no-check-quorum': checkQuorum = false; break;
+      case '--check-quorum-window': floors.checkQuorumWindowMs = parseMs(flag, value()); break;
+      case '--service-timeout': floors.serviceTimeoutMs = parseMs(flag, value()); break;
+      case '--forward-timeout': floors.forwardTimeoutMs = parseMs(flag, value()); break;
+      case '--client-timeout': floors.clientTimeoutMs = parseMs(flag, value()); break;
+      case '--fixed-timing': fixedTiming = true; break;
       case '--data-dir': dataDir = value(); break;
       case '--no-wal': dataDir = null; break;
       case '--snapshot-threshold': snapshotThreshold = parseCount(flag, value()); break;
@@ -129,6 +165,11 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     logLevel: level ?? DEFAULT_CONFIG.logLevel,
     preVote: preVote ?? DEFAULT_CONFIG.preVote,
     checkQuorum: checkQuorum ?? DEFAULT_CONFIG.checkQuorum,
+    checkQuorumWindowMs: floors.checkQuorumWindowMs ?? electionTimeoutMinMs,
+    serviceTimeoutMs: floors.serviceTimeoutMs ?? DEFAULT_CONFIG.serviceTimeoutMs,
+    forwardTimeoutMs: floors.forwardTimeoutMs ?? DEFAULT_CONFIG.forwardTimeoutMs,
+    clientTimeoutMs: floors.clientTimeoutMs ?? DEFAULT_CONFIG.clientTimeoutMs,
+    fixedTiming: fixedTiming ?? DEFAULT_CONFIG.fixedTiming,
     dataDir: dataDir === undefined ? DEFAULT_CONFIG.dataDir : dataDir,
     snapshotThreshold: snapshotThreshold ?? DEFAULT_CONFIG.snapshotThreshold,
   };

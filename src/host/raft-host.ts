@@ -7,7 +7,9 @@ import type { Json } from '../json.ts';
 import type { KvOperation, KvResult } from '../kv/operations.ts';
 import { KvStateMachine } from '../kv/state-machine.ts';
 import { checkKvOperation, errorBody, ErrorCode, type Body } from '../protocol/messages.ts';
-import { RaftNode } from '../raft/node.ts';
+import { initialTiming, RaftNode } from '../raft/node.ts';
+import { AdaptiveTiming } from './adaptive-timing.ts';
+import type { DerivedTiming, TimingFloors } from './derived-timing.ts';
 import type { CommittedEntry, EntryData, HardState, LogLevel, LogWrite, NodeId, Output, PersistedState, RaftConfig, RaftMessage, RaftStatus, ReadOutcome, Snapshot, SnapshotMeta, TransferResult } from '../raft/types.ts';
 
 /** How a leadership transfer asked of the host ended (dissertation §3.10). */
@@ -73,7 +75,42 @@ export interface HostOptions {
   persisted: PersistedState;
   storage: HostStorage;
   env: HostEnvironment;
+  /**
+   * Round-trip estimates and the timing derived from them. The adapter passes its own when it also
+   * measures a storage service; by default the host adapts to node-to-node round trips alone.
+   */
+  timing?: AdaptiveTiming;
 }
+
+/** The floors the derived timing starts from, from the node's start-up configuration. */
+export function timingFloors(config: NodeConfig): TimingFloors {
+  return {
+    electionTimeoutMinMs: config.electionTimeoutMinMs,
+    electionTimeoutMaxMs: config.electionTimeoutMaxMs,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    checkQuorumWindowMs: config.checkQuorumWindowMs,
+    serviceTimeoutMs: config.serviceTimeoutMs,
+    forwardTimeoutMs: config.forwardTimeoutMs,
+    clientTimeoutMs: config.clientTimeoutMs,
+  };
+}
+
+/** Floors from the core's settings alone, with Maelstrom's 1 s for the rest (hosts built without a NodeConfig). */
+function floorsOfRaft(raft: HostOptions['raft']): TimingFloors {
+  const { electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs, checkQuorumWindowMs } = initialTiming(raft);
+  return {
+    electionTimeoutMinMs,
+    electionTimeoutMaxMs,
+    heartbeatIntervalMs,
+    checkQuorumWindowMs,
+    serviceTimeoutMs: 1000,
+    forwardTimeoutMs: 1000,
+    clientTimeoutMs: 1000,
+  };
+}
+
+/** Sent-at times of requests kept per peer, for round trips; older ones are forgotten (lost or answered). */
+const MAX_STAMPS_PER_PEER = 64;
 
 /** The core's settings from the node's start-up configuration: both adapters run the same limits. */
 export function raftSettings(config: NodeConfig, id: NodeId, nodeIds: NodeId[], random: () => number): HostOptions['raft'] {
@@ -83,6 +120,7 @@ export function raftSettings(config: NodeConfig, id: NodeId, nodeIds: NodeId[], 
     electionTimeoutMinMs: config.electionTimeoutMinMs,
     electionTimeoutMaxMs: config.electionTimeoutMaxMs,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
+    checkQuorumWindowMs: config.checkQuorumWindowMs,
     preVote: config.preVote,
     checkQuorum: config.checkQuorum,
     maxEntriesPerMessage: 500,
@@ -115,7 +153,9 @@ export class RaftHost {
   private readonly kv = new KvStateMachine();
   private readonly storage: HostStorage;
   private readonly env: HostEnvironment;
-  private readonly parkLimitMs: number;
+  private readonly timing: AdaptiveTiming;
+  /** peer -> request key (append round or vote kind) -> when it actually left. */
+  private readonly sentAt = new Map<NodeId, Map<string, number>>();
 
   /** Effects held back until the hard state they depend on is durable, in order. */
   private outbox: { ticket: number; send: () => void }[] = [];
@@ -142,15 +182,30 @@ export class RaftHost {
     this.env = options.env;
     // The state machine starts from the snapshot; the core starts applying after it.
     if (options.persisted.snapshot) this.kv.restore(options.persisted.snapshot.data);
-    this.core = new RaftNode(options.raft, options.persisted, this.env.now());
+    this.timing = options.timing ?? new AdaptiveTiming(floorsOfRaft(options.raft), true, (text) => this.env.log('info', text));
+    // The first election timer is drawn at construction: from what was measured so far (the adapter
+    // may already have service round trips), not from the floors.
+    const t = this.timing.current();
+    const raft = { ...options.raft, electionTimeoutMinMs: t.electionTimeoutMinMs, electionTimeoutMaxMs: t.electionTimeoutMaxMs, heartbeatIntervalMs: t.heartbeatIntervalMs, checkQuorumWindowMs: t.checkQuorumWindowMs };
+    this.core = new RaftNode(raft, options.persisted, this.env.now());
     this.logLost = options.persisted.logLost === true;
-    // Long enough for one election, short enough to answer before Maelstrom's 1 s client timeout.
-    this.parkLimitMs = Math.min(options.raft.electionTimeoutMaxMs + 100, 600);
+    this.applyTiming(t);
+    this.timing.onChange((t) => this.applyTiming(t));
     this.guarded('starting', () => this.drain());
   }
 
   status(): RaftStatus {
     return this.core.status();
+  }
+
+  /** The timing in force (derived from round trips unless fixed). */
+  currentTiming(): DerivedTiming {
+    return this.timing.current();
+  }
+
+  private applyTiming(t: DerivedTiming): void {
+    const { electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs, checkQuorumWindowMs, persistAllowanceMs } = t;
+    this.core.setTiming({ electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs, checkQuorumWindowMs, persistAllowanceMs });
   }
 
   /** A client operation: run here if we lead, forward once if we know who does, else wait briefly or refuse. */
@@ -183,7 +238,8 @@ export class RaftHost {
       return;
     }
     if (status.leaderId === null) {
-      this.parked.push({ op, respond, mayForward, until: this.env.now() + this.parkLimitMs });
+      // Long enough for one election, short enough to answer before the client gives up.
+      this.parked.push({ op, respond, mayForward, until: this.env.now() + this.timing.current().parkLimitMs });
       this.armParkTimer();
       return;
     }
@@ -194,6 +250,7 @@ export class RaftHost {
   /** A Raft message from a peer, already checked field by field. */
   stepPeer(from: NodeId, msg: RaftMessage): void {
     this.guarded(`handling ${msg.type} from ${from}`, () => {
+      this.measureRoundTrip(from, msg);
       this.core.step(from, msg, this.env.now());
       this.scheduleDrain();
     });
@@ -266,7 +323,7 @@ export class RaftHost {
     for (const entry of out.committed) this.apply(entry);
     if (out.snapshotWanted !== null) this.takeSnapshot(out.snapshotWanted);
     for (const read of out.reads) this.answerRead(read);
-    for (const m of out.messages) this.afterPersist(() => this.env.sendPeer(m.to, m.body));
+    for (const m of out.messages) this.afterPersist(() => this.sendPeer(m.to, m.body));
     this.settleHandoffs(now);
     this.releaseParked(now);
     if (now - this.lastCleanup > 10_000) this.forgetAbandonedProposals(now);
@@ -292,6 +349,32 @@ export class RaftHost {
     this.core.snapshotSaved(snapshot);
     this.env.log('info', `saved a snapshot through index ${at.index} (${this.kv.size()} keys, ${snapshot.data.length} bytes)`);
     this.scheduleDrain(); // the core's compaction is a log write of the next batch
+  }
+
+  // ---------------------------------------------------------------- round trips
+
+  /** Sends a peer message, noting when a request left so its answer yields a round trip. */
+  private sendPeer(to: NodeId, body: RaftMessage): void {
+    const key = requestKey(body);
+    if (key !== null) {
+      let stamps = this.sentAt.get(to);
+      if (stamps === undefined) this.sentAt.set(to, (stamps = new Map()));
+      // The first request of a round counts: a later one answered first would only overestimate.
+      if (!stamps.has(key)) {
+        stamps.set(key, this.env.now());
+        if (stamps.size > MAX_STAMPS_PER_PEER) stamps.delete(stamps.keys().next().value as string);
+      }
+    }
+    this.env.sendPeer(to, body);
+  }
+
+  private measureRoundTrip(from: NodeId, msg: RaftMessage): void {
+    const key = answerKey(msg);
+    const stamps = key === null ? undefined : this.sentAt.get(from);
+    const sent = key === null ? undefined : stamps?.get(key);
+    if (key === null || stamps === undefined || sent === undefined) return;
+    stamps.delete(key);
+    this.timing.peerRoundTrip(from, this.env.now() - sent);
   }
 
   private apply(entry: CommittedEntry): void {
@@ -332,7 +415,7 @@ export class RaftHost {
    * leader, one relay further even if it was relayed to us (the hand-over is why it is not here).
    */
   private parkDuringHandoff(op: KvOperation, respond: Respond): void {
-    this.parked.push({ op, respond, mayForward: true, until: this.env.now() + this.parkLimitMs });
+    this.parked.push({ op, respond, mayForward: true, until: this.env.now() + this.timing.current().parkLimitMs });
     this.armParkTimer();
   }
 
@@ -430,6 +513,21 @@ export class RaftHost {
       );
     }, Math.max(0, Math.ceil(deadline - now)));
   }
+}
+
+/** What pairs a request with its answer: the heartbeat round of appends, the kind and term of a vote request. */
+function requestKey(body: RaftMessage): string | null {
+  if (body.type === 'append_entries') return `round ${body.round}`;
+  // Pre-votes only: a real vote's answer waits for the voter's disk (the service), not just the network.
+  if (body.type === 'request_vote' && body.pre_vote) return `pre-vote ${body.term}`;
+  return null;
+}
+
+function answerKey(body: RaftMessage): string | null {
+  if (body.type === 'append_entries_result') return `round ${body.round}`;
+  // A refusal carries the voter's term, not the one asked about: only grants pair up for sure.
+  if (body.type === 'request_vote_result' && body.pre_vote && body.vote_granted) return `pre-vote ${body.term}`;
+  return null;
 }
 
 /** The operation inside a log entry, or null for a no-op or anything that does not decode. */

@@ -15,7 +15,8 @@ export class KvServiceClient {
   constructor(
     private readonly rpc: Rpc,
     private readonly service: string,
-    private readonly timeoutMs: number,
+    /** A function is read at every call, so the timeout can follow the measured round trips. */
+    private readonly timeoutMs: number | (() => number),
   ) {}
 
   async read(key: string): Promise<ServiceResult<Json>> {
@@ -33,7 +34,7 @@ export class KvServiceClient {
   }
 
   private async request<T>(body: Body, okType: string, extract: (b: Body) => T): Promise<ServiceResult<T>> {
-    const outcome = await this.rpc.call(this.service, body, this.timeoutMs);
+    const outcome = await this.rpc.call(this.service, body, typeof this.timeoutMs === 'number' ? this.timeoutMs : this.timeoutMs());
     if (outcome.kind === 'timeout') return { kind: 'timeout' };
     const reply = outcome.body;
     if (reply['type'] === okType) return { kind: 'ok', value: extract(reply) };

@@ -4,8 +4,9 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { NodeConfig } from '../config.ts';
+import { AdaptiveTiming } from '../host/adaptive-timing.ts';
 import type { FatalHandler } from '../host/fatal.ts';
-import { RaftHost, MemoryStorage, eventLoopTimers, raftSettings, relayedReply, type ClientReply, type HostStorage, type Respond } from '../host/raft-host.ts';
+import { RaftHost, MemoryStorage, eventLoopTimers, raftSettings, relayedReply, timingFloors, type ClientReply, type HostStorage, type Respond } from '../host/raft-host.ts';
 import type { Json } from '../json.ts';
 import type { KvOperation } from '../kv/operations.ts';
 import type { Logger } from '../logger.ts';
@@ -44,13 +45,12 @@ export interface ServerDeps {
   incarnation: string;
   /** Where write-ahead log files go; null keeps the log in memory only. */
   dataDir: string | null;
-  /** How long to wait for the lin-kv service before asking again. */
-  serviceTimeoutMs?: number;
-  /** How long a follower waits for the leader to answer a forwarded request. */
-  forwardTimeoutMs?: number;
   /** Fail-stop (host/fatal.ts): a broken invariant or a failed write stops the node. */
   fatal: FatalHandler;
 }
+
+/** The storage service: its round trips count as much as the peers' (Maelstrom delays both alike). */
+const SERVICE = 'lin-kv';
 
 const RAFT_TYPES = new Set<string>(RAFT_MESSAGE_TYPES);
 
@@ -65,10 +65,21 @@ export class MaelstromServer {
   private stopped = false;
   /** Keeps our write-ahead file's modification time recent, so no other run prunes it (log-files.ts). */
   private logRefresh: NodeJS.Timeout | null = null;
+  /** Round-trip estimates and derived timeouts; fed by lin-kv calls from the start, by peers once Raft runs. */
+  private readonly timing: AdaptiveTiming;
 
   constructor(private readonly deps: ServerDeps) {
     this.net = new RoutedTransport(deps.transport, deps.now, (level, text) => deps.logger.log(level, text));
-    this.rpc = new Rpc(this.net);
+    this.timing = new AdaptiveTiming(timingFloors(deps.config), !deps.config.fixedTiming, (text) => deps.logger.info(text));
+    this.rpc = new Rpc(this.net, {
+      now: deps.now,
+      roundTrip: (dest, ms) => {
+        if (dest === SERVICE) this.timing.serviceRoundTrip(ms);
+      },
+      timedOut: (dest) => {
+        if (dest === SERVICE) this.timing.serviceTimedOut();
+      },
+    });
   }
 
   /** For log lines: who we are and what the core thinks right now. */
@@ -179,7 +190,7 @@ export class MaelstromServer {
     let snapshot: Snapshot | null = null;
     let storage: HostStorage = new MemoryStorage();
     if (this.nodeIds.length > 1) {
-      const kvClient = new KvServiceClient(this.rpc, 'lin-kv', this.deps.serviceTimeoutMs ?? 1000);
+      const kvClient = new KvServiceClient(this.rpc, SERVICE, () => this.timing.current().serviceTimeoutMs);
       const store = new HardStateStore(kvClient, this.nodeId, this.deps.incarnation, (level, text) => this.deps.logger.log(level, text));
       let opened: OpenedLog;
       try {
@@ -216,6 +227,7 @@ export class MaelstromServer {
       raft: raftSettings(this.deps.config, this.nodeId, this.nodeIds, this.deps.random),
       persisted: { hardState, entries, logLost, snapshot },
       storage,
+      timing: this.timing,
       env: {
         ...eventLoopTimers,
         now: this.deps.now,
@@ -303,7 +315,7 @@ export class MaelstromServer {
 
   /** Node to node, under our own id: Maelstrom's partitions must be able to cut this path. */
   private async forward(leader: string, op: KvOperation): Promise<ClientReply | 'timeout'> {
-    const outcome = await this.rpc.call(leader, { type: 'forward', request: op as unknown as Json }, this.deps.forwardTimeoutMs ?? 1500);
+    const outcome = await this.rpc.call(leader, { type: 'forward', request: op as unknown as Json }, this.timing.current().forwardTimeoutMs);
     return outcome.kind === 'timeout' ? 'timeout' : relayedReply(outcome.body);
   }
 

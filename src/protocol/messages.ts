@@ -130,6 +130,9 @@ function isLogEntry(v: unknown): v is LogEntry {
   return data['kind'] === 'noop' || (data['kind'] === 'command' && 'command' in data);
 }
 
+/** A heartbeat interval beyond this is nonsense (a follower would wait three times as long for it). */
+const MAX_ANNOUNCED_HEARTBEAT_MS = 60_000;
+
 /** Checks a Raft message field by field, so the core only ever sees well-typed input. */
 export function checkRaftMessage(body: Body): Checked<RaftMessage> {
   const bad = (field: string): Checked<RaftMessage> => fail(`${String(body['type'])}: "${field}" is missing or has the wrong type`);
@@ -154,6 +157,9 @@ export function checkRaftMessage(body: Body): Checked<RaftMessage> {
       if (!isNodeName(body['leader_id'])) return bad('leader_id');
       const entries = body['entries'];
       if (!Array.isArray(entries) || !entries.every(isLogEntry)) return bad('entries');
+      // Optional: older nodes do not announce their heartbeat interval.
+      const heartbeat = body['heartbeat_ms'];
+      if (heartbeat !== undefined && !(typeof heartbeat === 'number' && Number.isFinite(heartbeat) && heartbeat > 0 && heartbeat <= MAX_ANNOUNCED_HEARTBEAT_MS)) return bad('heartbeat_ms');
       return { ok: true, value: body as unknown as AppendEntries };
     }
     case 'append_entries_result': {

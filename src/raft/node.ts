@@ -30,6 +30,7 @@ import type {
   RaftEvent,
   RaftMessage,
   RaftStatus,
+  RaftTiming,
   ReadOutcome,
   RequestVote,
   RequestVoteResult,
@@ -46,6 +47,23 @@ export function isValidTerm(value: unknown): value is number {
 }
 
 export class RaftInvariantError extends Error {}
+
+/**
+ * A follower never times out sooner than this many of its leader's announced heartbeat intervals
+ * (§5.6: the election timeout must be well above the time between heartbeats).
+ */
+export const HEARTBEATS_PER_TIMEOUT = 3;
+
+/** The timing a configuration starts with, before the host has measured anything. */
+export function initialTiming(config: RaftConfig): RaftTiming {
+  return {
+    electionTimeoutMinMs: config.electionTimeoutMinMs,
+    electionTimeoutMaxMs: config.electionTimeoutMaxMs,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    checkQuorumWindowMs: config.checkQuorumWindowMs ?? config.electionTimeoutMinMs,
+    persistAllowanceMs: 0,
+  };
+}
 
 function invariant(condition: boolean, message: string): asserts condition {
   if (!condition) throw new RaftInvariantError(`raft invariant violated: ${message}`);
@@ -81,6 +99,7 @@ export class RaftNode {
   readonly id: NodeId;
   private readonly config: RaftConfig;
   private readonly peers: NodeId[];
+  private timing: RaftTiming;
 
   // Persistent state (Figure 2).
   private term: number;
@@ -109,9 +128,14 @@ export class RaftNode {
   /** When we last accepted an AppendEntries from the current leader (leader stickiness). */
   private lastLeaderContact = -Infinity;
   private lastHeartbeatLogAt = -Infinity;
+  /** The heartbeat interval the current leader announced (0: none announced). */
+  private leaderHeartbeatMs = 0;
 
-  // Elections: who answered our current (pre-)campaign, and how.
+  // Elections. Real votes are for this.term and count only while votedFor is us: they still count
+  // after our timer fired and we went back to pre-voting in the same term (late votes, §5.2).
+  // Pre-votes are for the term we seek, this.term + 1, and survive a pre-vote timer that fires again.
   private votes = new Map<NodeId, boolean>();
+  private preVotes = new Map<NodeId, boolean>();
 
   // Leader state.
   private progress = new Map<NodeId, Progress>();
@@ -132,6 +156,7 @@ export class RaftNode {
     invariant(config.nodeIds.includes(config.id), `node ${config.id} is not in its own cluster`);
     invariant(isValidTerm(persisted.hardState.term), 'persisted term is not a non-negative integer');
     this.config = config;
+    this.timing = initialTiming(config);
     this.id = config.id;
     this.peers = config.nodeIds.filter((n) => n !== config.id);
     this.term = persisted.hardState.term;
@@ -219,6 +244,35 @@ export class RaftNode {
     const kept = this.log.compactTo(meta);
     this.out.logWrites.push({ kind: 'compact', snapshot: meta, entries: kept });
     this.emit('info', `compacted the log through index ${through} (term ${meta.term}; snapshot through ${snapshot.index}); ${kept.length} entries follow`);
+  }
+
+  /**
+   * New timing from the host (e.g. derived from measured round trips). Running timers keep their
+   * deadlines; the new values apply from the next reset. Nonsense (min > max, non-positive) is refused.
+   */
+  setTiming(timing: RaftTiming): void {
+    const { electionTimeoutMinMs: min, electionTimeoutMaxMs: max, heartbeatIntervalMs: hb, checkQuorumWindowMs: cq, persistAllowanceMs: pa } = timing;
+    const positive = [min, max, hb, cq].every((v) => Number.isFinite(v) && v > 0) && Number.isFinite(pa) && pa >= 0;
+    if (!positive || min > max) {
+      this.emit('warn', `refusing timing ${JSON.stringify(timing)}`);
+      return;
+    }
+    this.timing = { ...timing };
+  }
+
+  /**
+   * The timing in force. A follower whose leader announces its heartbeat interval times out after
+   * HEARTBEATS_PER_TIMEOUT of them (never below the configured minimum): the leader measures the
+   * path to its followers at every heartbeat, whereas a follower's own estimate is rarely refreshed.
+   * So the leader's view sets the pace, and no follower campaigns against a leader that heartbeats
+   * as often as it said it would. Without an announcing leader the host's timing applies.
+   */
+  effectiveTiming(): RaftTiming {
+    const t = this.timing;
+    if (this.role === 'leader' || this.leaderHeartbeatMs <= 0) return { ...t };
+    const min = Math.max(this.config.electionTimeoutMinMs, HEARTBEATS_PER_TIMEOUT * this.leaderHeartbeatMs);
+    const ratio = this.config.electionTimeoutMaxMs / this.config.electionTimeoutMinMs;
+    return { ...t, electionTimeoutMinMs: min, electionTimeoutMaxMs: min * ratio };
   }
 
   /** The earliest time at which tick() has something to do. */
@@ -381,8 +435,10 @@ export class RaftNode {
       this.hardStateDirty = true;
     }
     this.role = 'follower';
+    if (leaderId !== previousLeader || term !== previousTerm) this.leaderHeartbeatMs = 0;
     this.leaderId = leaderId;
     this.votes.clear();
+    this.preVotes.clear();
     if (previousRole === 'leader') {
       this.endTransfer('abandoned', now);
       this.leaveLeadership();
@@ -395,11 +451,17 @@ export class RaftNode {
   }
 
   private becomePreCandidate(now: number): void {
+    // Our term cannot have changed while we pre-voted (a higher term makes us a follower), so a timer
+    // that fires again mid pre-campaign still seeks the same term: the grants we hold stay valid.
+    // Refusals are forgotten, so those peers are asked again.
+    const again = this.role === 'precandidate';
+    const kept = again ? [...this.preVotes].filter(([id, granted]) => granted && id !== this.id) : [];
     this.role = 'precandidate';
     this.leaderId = null;
-    this.votes = new Map([[this.id, true]]);
+    this.preVotes = new Map([[this.id, true], ...kept]);
     this.resetElectionTimer(now);
-    this.emit('info', `starting pre-vote for term ${this.term + 1}`);
+    if (again) this.emit('info', `still seeking term ${this.term + 1}: kept ${kept.length} pre-vote(s), asking again`);
+    else this.emit('info', `starting pre-vote for term ${this.term + 1}`);
     this.campaign(true, now);
   }
 
@@ -412,19 +474,24 @@ export class RaftNode {
     this.leaderId = null;
     this.incoming = null;
     this.votes = new Map([[this.id, true]]);
-    this.resetElectionTimer(now);
+    this.preVotes.clear();
+    // Our RequestVotes leave only once the new term is durable, and each voter persists its vote
+    // before answering: the timer covers both writes, or slow storage would cost a term every time.
+    this.resetElectionTimer(now, 2 * this.timing.persistAllowanceMs);
     this.emit('info', `became candidate for term ${this.term}`);
     this.campaign(false, now, transfer);
   }
 
   private becomeLeader(now: number): void {
-    invariant(this.role === 'candidate', `only a candidate can become leader, not a ${this.role}`);
+    invariant(this.votedFor === this.id && (this.role === 'candidate' || this.role === 'precandidate'), `only a candidate can become leader, not a ${this.role}`);
     this.role = 'leader';
     this.leaderId = this.id;
+    this.leaderHeartbeatMs = 0;
     this.votes.clear();
+    this.preVotes.clear();
     this.progress = new Map(this.peers.map((p) => [p, new Progress(this.log.lastIndex() + 1)]));
     this.emit('info', `elected leader for term ${this.term}`);
-    this.quorumCheckDue = now + this.config.electionTimeoutMinMs;
+    this.quorumCheckDue = now + this.timing.checkQuorumWindowMs;
     this.lastHeartbeatLogAt = -Infinity; // the first heartbeat of every term is logged
     // §8: a no-op entry of the new term lets the leader commit (and learn) everything before it.
     this.appendToOwnLog({ kind: 'noop' });
@@ -455,8 +522,11 @@ export class RaftNode {
       pre_vote: preVote,
       ...(transfer && !preVote ? { transfer: true } : {}),
     };
-    for (const peer of this.peers) this.send(peer, body);
-    this.countVotes(now); // a single-node cluster wins at once
+    const granted = preVote ? this.preVotes : this.votes;
+    for (const peer of this.peers) if (granted.get(peer) !== true) this.send(peer, body);
+    // A single-node cluster wins at once.
+    if (preVote) this.countPreVotes(now);
+    else this.countVotes(now);
   }
 
   private handleRequestVote(from: NodeId, m: RequestVote, now: number): void {
@@ -476,7 +546,8 @@ export class RaftNode {
       if (!m.pre_vote) {
         this.votedFor = from;
         this.hardStateDirty = true;
-        this.resetElectionTimer(now);
+        // The grant leaves once the vote is durable; the new leader's first heartbeat comes after it.
+        this.resetElectionTimer(now, this.timing.persistAllowanceMs);
       }
       this.emit('info', `granted ${kind} to ${from} for term ${m.term}`);
     } else {
@@ -496,35 +567,46 @@ export class RaftNode {
   }
 
   private handleVoteResult(from: NodeId, m: RequestVoteResult, now: number): void {
-    const expecting = m.pre_vote ? this.role === 'precandidate' : this.role === 'candidate';
+    // A real vote counts while we are still a candidate of this term, even if our timer has fired
+    // since and we went back to pre-voting (the term is unchanged and the vote is ours: §5.2).
+    const expecting = m.pre_vote ? this.role === 'precandidate' : this.votedFor === this.id && (this.role === 'candidate' || this.role === 'precandidate');
     if (!expecting) return; // a late answer to a campaign that is over
     if (m.pre_vote && m.vote_granted && m.term !== this.term + 1) return; // answer to an older pre-vote
-    if (this.votes.has(from)) return; // duplicates count once
-    this.votes.set(from, m.vote_granted);
+    const ballots = m.pre_vote ? this.preVotes : this.votes;
+    if (ballots.has(from)) return; // duplicates count once
+    ballots.set(from, m.vote_granted);
     const kind = m.pre_vote ? 'pre-vote' : 'vote';
     if (m.vote_granted) this.emit('info', `received ${kind} from node ${from}`);
     else this.emit('info', `${kind} refused by node ${from}`);
-    this.countVotes(now);
+    if (m.pre_vote) this.countPreVotes(now);
+    else this.countVotes(now);
   }
 
   private countVotes(now: number): void {
+    const result = this.tallyOf(this.votes);
+    if (result === 'won') this.becomeLeader(now);
+    // A precandidate that loses its old term's election is already seeking the next one: nothing to do.
+    else if (result === 'lost' && this.role === 'candidate') this.becomeFollower(this.term, null, now, 'lost the election');
+  }
+
+  private countPreVotes(now: number): void {
+    const result = this.tallyOf(this.preVotes);
+    if (result === 'won') this.becomeCandidate(now);
+    else if (result === 'lost') this.becomeFollower(this.term, null, now, 'lost the pre-vote');
+  }
+
+  private tallyOf(ballots: ReadonlyMap<NodeId, boolean>): ReturnType<typeof tally> {
     let granted = 0;
     let refused = 0;
-    for (const v of this.votes.values()) v ? granted++ : refused++;
-    const result = tally(granted, refused, this.config.nodeIds.length);
-    if (result === 'won') {
-      if (this.role === 'precandidate') this.becomeCandidate(now);
-      else if (this.role === 'candidate') this.becomeLeader(now);
-    } else if (result === 'lost') {
-      this.becomeFollower(this.term, null, now, `lost the ${this.role === 'precandidate' ? 'pre-vote' : 'election'}`);
-    }
+    for (const v of ballots.values()) v ? granted++ : refused++;
+    return tally(granted, refused, this.config.nodeIds.length);
   }
 
   /** Leader stickiness: we heard from a live leader less than the minimum election timeout ago. */
   private inLease(now: number): boolean {
     if (!this.config.checkQuorum) return false;
     if (this.role === 'leader') return true; // check-quorum makes it step down if the majority is gone
-    return this.leaderId !== null && now - this.lastLeaderContact < this.config.electionTimeoutMinMs;
+    return this.leaderId !== null && now - this.lastLeaderContact < this.effectiveTiming().electionTimeoutMinMs;
   }
 
   // ---------------------------------------------------------------- replication: follower side
@@ -533,7 +615,7 @@ export class RaftNode {
    * A message only the leader of our term sends (AppendEntries, InstallSnapshot): it is leader contact,
    * so it resets the election timer. Returns false if it must be ignored.
    */
-  private acceptLeaderContact(from: NodeId, type: RaftMessage['type'], now: number): boolean {
+  private acceptLeaderContact(from: NodeId, type: RaftMessage['type'], now: number, announcedHeartbeatMs?: number): boolean {
     if (this.role === 'leader') {
       // Two leaders in one term would break election safety; it cannot happen unless a vote was lost.
       this.emit('warn', `${type} from ${from} in my own term ${this.term} while leader: ignored`);
@@ -544,13 +626,14 @@ export class RaftNode {
       this.leaderId = from;
       this.emit('info', `recognized ${from} as leader for term ${this.term}`);
     }
+    if (announcedHeartbeatMs !== undefined) this.leaderHeartbeatMs = announcedHeartbeatMs;
     this.lastLeaderContact = now;
     this.resetElectionTimer(now);
     return true;
   }
 
   private handleAppendEntries(from: NodeId, m: AppendEntries, now: number): void {
-    if (!this.acceptLeaderContact(from, m.type, now)) return;
+    if (!this.acceptLeaderContact(from, m.type, now, m.heartbeat_ms)) return;
 
     const reply: AppendEntriesResult = {
       type: 'append_entries_result',
@@ -861,6 +944,7 @@ export class RaftNode {
       entries,
       leader_commit: this.commitIndex,
       round: this.roundsSent,
+      heartbeat_ms: this.timing.heartbeatIntervalMs,
     };
     this.send(peer, body);
   }
@@ -873,7 +957,7 @@ export class RaftNode {
   private broadcastHeartbeat(now: number): void {
     this.roundsSent += 1;
     this.readRoundWanted = false;
-    this.heartbeatDue = now + this.config.heartbeatIntervalMs;
+    this.heartbeatDue = now + this.timing.heartbeatIntervalMs;
     if (this.peers.length > 0 && now - this.lastHeartbeatLogAt >= 1000) {
       // At most one line a second, so logs stay readable.
       this.lastHeartbeatLogAt = now;
@@ -905,7 +989,7 @@ export class RaftNode {
    */
   private recoverLostBatches(pr: Progress, now: number): void {
     const oldest = pr.inflight[0];
-    if (oldest !== undefined && now - oldest.sentAt >= this.config.electionTimeoutMinMs) {
+    if (oldest !== undefined && now - oldest.sentAt >= this.timing.electionTimeoutMinMs) {
       pr.becomeProbe(pr.matchIndex + 1);
     }
   }
@@ -932,10 +1016,10 @@ export class RaftNode {
       pr.recentActive = false;
     }
     if (this.config.checkQuorum && active < majority(this.config.nodeIds.length)) {
-      this.becomeFollower(this.term, null, now, `heard from only ${active} of ${this.config.nodeIds.length} nodes in ${this.config.electionTimeoutMinMs} ms`);
+      this.becomeFollower(this.term, null, now, `heard from only ${active} of ${this.config.nodeIds.length} nodes in ${this.timing.checkQuorumWindowMs} ms`);
       return;
     }
-    this.quorumCheckDue = now + this.config.electionTimeoutMinMs;
+    this.quorumCheckDue = now + this.timing.checkQuorumWindowMs;
   }
 
   // ---------------------------------------------------------------- leadership transfer (dissertation §3.10)
@@ -1093,12 +1177,13 @@ export class RaftNode {
     }
   }
 
-  private resetElectionTimer(now: number): void {
-    this.electionDeadline = now + this.randomElectionTimeout();
+  /** `extraMs`: time before anything this timer waits for can even start (a hard-state write). */
+  private resetElectionTimer(now: number, extraMs = 0): void {
+    this.electionDeadline = now + extraMs + this.randomElectionTimeout();
   }
 
   private randomElectionTimeout(): number {
-    const { electionTimeoutMinMs: min, electionTimeoutMaxMs: max } = this.config;
+    const { electionTimeoutMinMs: min, electionTimeoutMaxMs: max } = this.effectiveTiming();
     return min + this.config.random() * (max - min);
   }
 

@@ -57,6 +57,12 @@ export interface AppendEntries {
   leader_commit: number;
   /** The leader's heartbeat round when this was sent; echoed back so ReadIndex can prove leadership. */
   round: number;
+  /**
+   * The leader's heartbeat interval (optional on the wire). Followers never time out sooner than a few
+   * of these, so a leader that slowed its heartbeats for a slow network is not deposed by a follower
+   * whose own estimate is lower.
+   */
+  heartbeat_ms?: number;
 }
 
 export interface AppendEntriesResult {
@@ -208,6 +214,25 @@ export interface Output {
   snapshotWanted: SnapshotMeta | null;
 }
 
+/**
+ * The timing the core runs on. The host may change it at any time (setTiming), e.g. from measured
+ * round trips; the core never measures time itself. Values take effect at the next timer reset.
+ */
+export interface RaftTiming {
+  /** Election timeouts are drawn uniformly from [min, max] at every reset. */
+  electionTimeoutMinMs: number;
+  electionTimeoutMaxMs: number;
+  heartbeatIntervalMs: number;
+  /** Check-quorum: a leader that heard from no majority within this window steps down. */
+  checkQuorumWindowMs: number;
+  /**
+   * How long a hard-state write takes to become durable. A timer that starts together with such a
+   * write (a candidate's new term, a granted vote) waits this much longer per write on its path,
+   * because nothing it waits for can even leave before the write is done ("persist, then send").
+   */
+  persistAllowanceMs: number;
+}
+
 export interface RaftConfig {
   id: NodeId;
   /** Every node of the cluster, including this one. */
@@ -216,6 +241,8 @@ export interface RaftConfig {
   electionTimeoutMinMs: number;
   electionTimeoutMaxMs: number;
   heartbeatIntervalMs: number;
+  /** Check-quorum window; the minimum election timeout when absent. */
+  checkQuorumWindowMs?: number;
   preVote: boolean;
   checkQuorum: boolean;
   /** Most entries in one AppendEntries. */

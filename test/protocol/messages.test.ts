@@ -107,4 +107,11 @@ describe('checkRaftMessage: the core only ever sees well-typed messages', () => 
     expect(checkRaftMessage({ ...vote, transfer: true }).ok).toBe(true);
     expect(checkRaftMessage({ ...vote, transfer: 'yes' }).ok).toBe(false);
   });
+
+  it('accepts an announced heartbeat interval, or none, and refuses a nonsensical one', () => {
+    expect(checkRaftMessage({ ...append, heartbeat_ms: 150 }).ok).toBe(true);
+    for (const heartbeat_ms of [0, -5, '150', null, Number.POSITIVE_INFINITY, 1e9]) {
+      expect(checkRaftMessage({ ...append, heartbeat_ms }).ok, String(heartbeat_ms)).toBe(false);
+    }
+  });
 });

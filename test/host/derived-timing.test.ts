@@ -1,0 +1,99 @@
+// Round-trip estimation (RFC 6298) and the timing derived from it, with the configured values as floors.
+import { describe, expect, it } from 'vitest';
+import { AdaptiveTiming } from '../../src/host/adaptive-timing.ts';
+import { deriveTiming, fixedTiming, type TimingFloors } from '../../src/host/derived-timing.ts';
+import { RttEstimator } from '../../src/host/rtt-estimator.ts';
+
+const floors: TimingFloors = {
+  electionTimeoutMinMs: 150,
+  electionTimeoutMaxMs: 300,
+  heartbeatIntervalMs: 50,
+  checkQuorumWindowMs: 150,
+  serviceTimeoutMs: 1000,
+  forwardTimeoutMs: 1000,
+  clientTimeoutMs: 1000,
+};
+
+function converged(rttMs: number, samples = 40): RttEstimator {
+  const e = new RttEstimator();
+  for (let i = 0; i < samples; i++) e.sample(rttMs);
+  return e;
+}
+
+describe('RFC 6298 round-trip estimator', () => {
+  it('the first sample sets SRTT = R and RTTVAR = R/2; later ones move them by 1/8 and 1/4', () => {
+    const e = new RttEstimator();
+    expect(e.current()).toBeNull();
+    e.sample(100);
+    expect(e.current()).toEqual({ srttMs: 100, rttvarMs: 50 });
+    e.sample(200);
+    expect(e.current()).toEqual({ srttMs: 112.5, rttvarMs: 62.5 });
+    e.sample(Number.NaN);
+    e.sample(-1);
+    expect(e.samples()).toBe(2);
+  });
+});
+
+describe('derived timing', () => {
+  it('at latency 0 (no samples, or round trips of a millisecond) it is the configured timing', () => {
+    const none = deriveTiming(floors, { peer: null, service: null, serviceBackoff: 0 });
+    expect(none).toEqual(fixedTiming(floors));
+    const fast = deriveTiming(floors, { peer: converged(1).current(), service: converged(1).current(), serviceBackoff: 0 });
+    expect(fast).toMatchObject({ electionTimeoutMinMs: 150, electionTimeoutMaxMs: 300, heartbeatIntervalMs: 50, checkQuorumWindowMs: 150, serviceTimeoutMs: 1000, forwardTimeoutMs: 1000, clientTimeoutMs: 1000 });
+    expect(fixedTiming(floors).parkLimitMs).toBe(400); // min(Tmax + 100, 600), as before
+  });
+
+  it.each([100, 200, 400, 1000])('at a steady round trip of %i ms every rule holds', (rtt) => {
+    const e = converged(rtt).current();
+    const t = deriveTiming(floors, { peer: e, service: e, serviceBackoff: 0 });
+    expect(t.electionTimeoutMinMs).toBeGreaterThanOrEqual(Math.max(150, 1.5 * rtt));
+    expect(t.electionTimeoutMaxMs).toBe(2 * t.electionTimeoutMinMs);
+    expect(t.heartbeatIntervalMs).toBeLessThanOrEqual(t.electionTimeoutMinMs / 3 + 1);
+    expect(t.heartbeatIntervalMs).toBeGreaterThanOrEqual(50);
+    // A leader hears back from a heartbeat within its check-quorum window.
+    expect(t.checkQuorumWindowMs).toBeGreaterThanOrEqual(t.heartbeatIntervalMs + 2 * rtt);
+    // Maelstrom's client waits max(10 x one-way latency, 1000) ms; forwarding never waits longer than that.
+    expect(t.clientTimeoutMs).toBe(Math.max(1000, Math.round(5 * rtt)));
+    expect(t.forwardTimeoutMs).toBeLessThanOrEqual(t.clientTimeoutMs);
+    expect(t.serviceTimeoutMs).toBeGreaterThanOrEqual(Math.max(1000, 2 * rtt));
+    expect(t.parkLimitMs).toBeLessThan(t.clientTimeoutMs);
+    expect(t.persistAllowanceMs).toBeGreaterThanOrEqual(rtt);
+  });
+
+  it('jitter raises the timeouts: exponential-like samples give more room than constant ones', () => {
+    const steady = converged(200).current();
+    const jittery = new RttEstimator();
+    for (const r of [50, 400, 120, 380, 90, 300, 60, 420, 150, 250, 80, 350]) jittery.sample(r);
+    const a = deriveTiming(floors, { peer: steady, service: null, serviceBackoff: 0 });
+    const b = deriveTiming(floors, { peer: jittery.current(), service: null, serviceBackoff: 0 });
+    expect(b.electionTimeoutMinMs).toBeGreaterThan(a.electionTimeoutMinMs);
+  });
+
+  it('service timeouts back off by doubling until an answer comes (RFC 6298 5.5), up to 16x', () => {
+    const t = (n: number): number => deriveTiming(floors, { peer: null, service: null, serviceBackoff: n }).serviceTimeoutMs;
+    expect([t(1), t(2), t(3), t(4), t(9)]).toEqual([2000, 4000, 8000, 16000, 16000]);
+  });
+});
+
+describe('adaptive timing', () => {
+  it('logs one line when the timeouts move noticeably, not at every sample', () => {
+    const lines: string[] = [];
+    const timing = new AdaptiveTiming(floors, true, (l) => lines.push(l));
+    for (let i = 0; i < 30; i++) timing.serviceRoundTrip(200);
+    for (let i = 0; i < 30; i++) timing.peerRoundTrip('n2', 200 + (i % 2));
+    // While the estimate converges from its cautious first value, a line per fifth of change.
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(lines.length).toBeLessThanOrEqual(10);
+    expect(lines.at(-1)).toMatch(/^timeouts now \d+-\d+ ms, heartbeat \d+ ms \(rtt ~20\d ms\)$/);
+    const settled = lines.length;
+    for (let i = 0; i < 100; i++) timing.peerRoundTrip('n2', 195 + (i % 10));
+    expect(lines.length).toBe(settled);
+  });
+
+  it('fixed timing ignores every measurement', () => {
+    const timing = new AdaptiveTiming(floors, false, () => {});
+    for (let i = 0; i < 10; i++) timing.peerRoundTrip('n2', 500);
+    timing.serviceTimedOut();
+    expect(timing.current()).toEqual(fixedTiming(floors));
+  });
+});

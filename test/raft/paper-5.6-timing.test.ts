@@ -1,0 +1,72 @@
+// §5.6 "Timing and availability": broadcastTime << electionTimeout << MTBF. The host measures the
+// network and hands the core new timing (setTiming); the core never reads a clock. Followers follow
+// the heartbeat interval their leader announces, so one node's estimate cannot start an election
+// against a healthy leader.
+import { describe, expect, it } from 'vitest';
+import { HEARTBEATS_PER_TIMEOUT } from '../../src/raft/node.ts';
+import { Cluster, T, appendEntries, messagesOfType, requestVote } from './harness.ts';
+
+const slow = { electionTimeoutMinMs: 600, electionTimeoutMaxMs: 1200, heartbeatIntervalMs: 200, checkQuorumWindowMs: 900, persistAllowanceMs: 0 };
+
+describe('§5.6 timing from the host', () => {
+  it('§5.6 a leader heartbeats at the interval it was given and announces it in AppendEntries', () => {
+    const c = new Cluster(3);
+    c.elect('n1');
+    c.node('n1').setTiming(slow);
+    c.advance(20); // the heartbeat due under the old interval goes out; the next is 200 ms later
+    const before = c.outputs.get('n1')?.length ?? 0;
+    c.advance(1000);
+    const beats = (c.outputs.get('n1') ?? []).slice(before).flatMap((o) => messagesOfType(o, 'append_entries'));
+    expect(beats.length).toBe(2 * 5); // two followers, one heartbeat every 200 ms
+    for (const b of beats) expect(b.body.heartbeat_ms).toBe(200);
+  });
+
+  it('§5.6 a follower waits at least HEARTBEATS_PER_TIMEOUT announced heartbeats, whatever its own timing', () => {
+    const c = new Cluster(3, { config: { random: () => 0 } });
+    c.receive('n2', 'n1', appendEntries({ term: 1, leader_id: 'n1', heartbeat_ms: 200 }));
+    expect(c.node('n2').nextDeadline() - c.now).toBe(HEARTBEATS_PER_TIMEOUT * 200);
+    // A leader that announces nothing (an older node) leaves the follower on its own timing.
+    c.receive('n3', 'n1', appendEntries({ term: 1, leader_id: 'n1' }));
+    expect(c.node('n3').nextDeadline() - c.now).toBe(T);
+  });
+
+  it('§5.6 the announced heartbeat never lowers a follower below its configured minimum', () => {
+    const c = new Cluster(3, { config: { random: () => 0 } });
+    c.receive('n2', 'n1', appendEntries({ term: 1, leader_id: 'n1', heartbeat_ms: 5 }));
+    expect(c.node('n2').nextDeadline() - c.now).toBe(T);
+  });
+
+  it('§5.6 leader stickiness lasts the announced timeout, not the follower\'s shorter own one', () => {
+    const c = new Cluster(3, { config: { preVote: true, checkQuorum: true } });
+    c.receive('n2', 'n1', appendEntries({ term: 1, leader_id: 'n1', heartbeat_ms: 200 }));
+    c.now += 2 * T; // past the follower's own minimum, within three announced heartbeats
+    const out = c.receive('n2', 'n3', requestVote({ term: 2, candidate_id: 'n3', pre_vote: true }));
+    expect(messagesOfType(out, 'request_vote_result')).toEqual([]); // ignored: the leader is alive
+    c.now += 400; // now 600 ms without the leader: the lease is over
+    const later = c.receive('n2', 'n3', requestVote({ term: 2, candidate_id: 'n3', pre_vote: true }));
+    expect(messagesOfType(later, 'request_vote_result')[0]?.body.vote_granted).toBe(true);
+  });
+
+  it('§5.6 check-quorum waits the window it was given before stepping down', () => {
+    const c = new Cluster(3, { config: { checkQuorum: true } });
+    c.elect('n1');
+    c.node('n1').setTiming(slow);
+    c.isolate('n1');
+    // The first check was scheduled with the old window; the next ones use the new one.
+    c.advance(T + 1);
+    c.advance(800);
+    expect(c.status('n1').role).toBe('leader');
+    c.advance(200);
+    expect(c.status('n1').role).toBe('follower');
+  });
+
+  it('§5.6 nonsensical timing is refused and the old one kept', () => {
+    const c = new Cluster(3, { config: { random: () => 0 } });
+    const out0 = c.node('n1');
+    out0.setTiming({ ...slow, electionTimeoutMinMs: 900, electionTimeoutMaxMs: 100 });
+    const out = c.collect('n1');
+    expect(out.events.some((e) => e.level === 'warn' && e.text.startsWith('refusing timing'))).toBe(true);
+    c.receive('n1', 'n2', appendEntries({ term: 1, leader_id: 'n2' }));
+    expect(c.node('n1').nextDeadline() - c.now).toBe(T);
+  });
+});
