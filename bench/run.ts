@@ -1,5 +1,7 @@
-// `npm run bench -- [--quick] [--only failover,split-votes,steady-state,throughput,memory,catch-up,tuning] [--seed N]
+// `npm run bench -- [--quick] [--only failover,split-votes,steady-state,throughput,memory,catch-up,tuning,latency-sweep] [--seed N]
 //   [--memory-ops N] [--catch-up-ops N]`
+// The latency sweep's size: --sweep-latencies 0,50,... --sweep-dists constant,... --sweep-nemeses none,partition
+// --sweep-seconds S --sweep-seeds N --sweep-target-seeds N --sweep-rounds N --sweep-steady S (defaults: the full sweep).
 // Runs the benchmarks and writes bench/results/: <section>.json (raw data), <section>.md (its table,
 // with the command and machine it came from), charts as SVG, and SUMMARY.md (all sections present).
 // --quick runs a few repetitions of everything (minutes); the default is the full study.
@@ -10,12 +12,36 @@ import { ArgsError, BenchArgs } from './args.ts';
 import { repoRoot } from './bench-cluster.ts';
 import { failoverSection } from './experiments/failover.ts';
 import { catchUpSection } from './experiments/catch-up.ts';
+import { FULL_SWEEP, latencySweepSection, type SweepPlan } from './experiments/latency-sweep.ts';
 import { memorySection } from './experiments/memory.ts';
 import type { RunContext, SectionResult } from './experiments/section.ts';
 import { splitVoteSection } from './experiments/split-votes.ts';
 import { steadySection } from './experiments/steady.ts';
 import { throughputSection } from './experiments/throughput.ts';
 import { tuningSection } from './experiments/tuning.ts';
+
+const SWEEP_FLAGS = ['sweep-latencies', 'sweep-dists', 'sweep-nemeses', 'sweep-seconds', 'sweep-seeds', 'sweep-target-seeds', 'sweep-rounds', 'sweep-steady'];
+
+/** The sweep's size from the --sweep-* flags; --quick shrinks the full sweep to a smoke run. */
+function sweepPlan(args: BenchArgs, quick: boolean): SweepPlan {
+  const base: SweepPlan = quick ? { ...FULL_SWEEP, latencies: [0, 50], dists: ['constant'], seconds: 8, seeds: 1, targetSeeds: 1, failoverRounds: 2, steadySeconds: 5 } : FULL_SWEEP;
+  const dists = args.list('sweep-dists') ?? base.dists;
+  const nemeses = args.list('sweep-nemeses') ?? base.nemeses;
+  for (const d of dists) if (!['constant', 'uniform', 'exponential'].includes(d)) throw new ArgsError(`--sweep-dists: unknown distribution ${d}`);
+  for (const n of nemeses) if (!['none', 'partition'].includes(n)) throw new ArgsError(`--sweep-nemeses: none or partition, got ${n}`);
+  return {
+    latencies: args.list('sweep-latencies')?.map(Number) ?? base.latencies,
+    dists: dists as SweepPlan['dists'],
+    nemeses: nemeses as SweepPlan['nemeses'],
+    seconds: args.number('sweep-seconds', base.seconds),
+    seeds: args.number('sweep-seeds', base.seeds),
+    targetSeeds: args.number('sweep-target-seeds', base.targetSeeds),
+    failoverRounds: args.number('sweep-rounds', base.failoverRounds),
+    steadySeconds: args.number('sweep-steady', base.steadySeconds),
+  };
+}
+
+let plannedSweep: SweepPlan = FULL_SWEEP;
 
 const SECTIONS: readonly { name: string; run: (ctx: RunContext) => Promise<SectionResult> }[] = [
   { name: 'failover', run: failoverSection },
@@ -25,7 +51,10 @@ const SECTIONS: readonly { name: string; run: (ctx: RunContext) => Promise<Secti
   { name: 'memory', run: memorySection },
   { name: 'catch-up', run: catchUpSection },
   { name: 'tuning', run: tuningSection },
+  // Not part of a plain `npm run bench`: it runs only when named (--only latency-sweep), it is long.
+  { name: 'latency-sweep', run: (ctx) => latencySweepSection(ctx, plannedSweep) },
 ];
+const ON_REQUEST_ONLY = new Set(['latency-sweep']);
 
 function machine(): string {
   const [one, five] = loadavg();
@@ -44,8 +73,10 @@ function writeSummary(dir: string): void {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const args = new BenchArgs(argv, ['quick', 'only', 'seed', 'memory-ops', 'catch-up-ops']);
+  const args = new BenchArgs(argv, ['quick', 'only', 'seed', 'memory-ops', 'catch-up-ops', ...SWEEP_FLAGS]);
   const quick = args.flag('quick');
+  plannedSweep = sweepPlan(args, quick);
+  if (plannedSweep.latencies.some((l) => !Number.isFinite(l) || l < 0)) throw new ArgsError('--sweep-latencies: non-negative numbers, comma-separated');
   const only = args.list('only');
   const unknown = only?.filter((n) => !SECTIONS.some((s) => s.name === n)) ?? [];
   if (unknown.length > 0) throw new ArgsError(`unknown section(s) ${unknown.join(', ')}; sections: ${SECTIONS.map((s) => s.name).join(', ')}`);
@@ -63,7 +94,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const failures: string[] = [];
   for (const section of SECTIONS) {
-    if (only !== null && !only.includes(section.name)) continue;
+    if (only !== null ? !only.includes(section.name) : ON_REQUEST_ONLY.has(section.name)) continue;
     const machineBefore = machine();
     const t0 = Date.now();
     let result: SectionResult;

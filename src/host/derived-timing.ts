@@ -104,9 +104,9 @@ export function deriveTiming(floors: TimingFloors, net: NetworkEstimate): Derive
   };
 }
 
-/** Whether a change is worth a log line: the election timeout or heartbeat moved by a fifth or more. */
+/** Whether a change is worth a log line: the election timeout or heartbeat moved by half or more. */
 export function changedNoticeably(before: DerivedTiming, after: DerivedTiming): boolean {
-  const moved = (a: number, b: number): boolean => Math.abs(a - b) >= Math.max(5, 0.2 * Math.min(a, b));
+  const moved = (a: number, b: number): boolean => Math.abs(a - b) >= Math.max(5, 0.5 * Math.min(a, b));
   return moved(before.electionTimeoutMinMs, after.electionTimeoutMinMs) || moved(before.heartbeatIntervalMs, after.heartbeatIntervalMs);
 }
 

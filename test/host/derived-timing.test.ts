@@ -81,7 +81,7 @@ describe('adaptive timing', () => {
     const timing = new AdaptiveTiming(floors, true, (l) => lines.push(l));
     for (let i = 0; i < 30; i++) timing.serviceRoundTrip(200);
     for (let i = 0; i < 30; i++) timing.peerRoundTrip('n2', 200 + (i % 2));
-    // While the estimate converges from its cautious first value, a line per fifth of change.
+    // While the estimate converges from its cautious first value, a line per half of change.
     expect(lines.length).toBeGreaterThanOrEqual(1);
     expect(lines.length).toBeLessThanOrEqual(10);
     expect(lines.at(-1)).toMatch(/^timeouts now \d+-\d+ ms, heartbeat \d+ ms \(rtt ~20\d ms\)$/);
