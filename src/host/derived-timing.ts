@@ -67,12 +67,14 @@ export function fixedTiming(floors: TimingFloors): DerivedTiming {
 }
 
 export function deriveTiming(floors: TimingFloors, net: NetworkEstimate): DerivedTiming {
-  const known = [net.peer, net.service].filter((e): e is RttEstimate => e !== null);
-  if (known.length === 0 && net.serviceBackoff === 0) return fixedTiming(floors);
-  // Maelstrom gives service traffic the same latency as node traffic: the slower of the two bounds both.
-  const rttHigh = Math.max(0, ...known.map(highRtt));
-  const rttTypical = Math.max(0, ...known.map((e) => e.srttMs + 2 * e.rttvarMs));
-  const rttMean = Math.max(0, ...known.map((e) => e.srttMs));
+  if (net.peer === null && net.service === null && net.serviceBackoff === 0) return fixedTiming(floors);
+  // Node-to-node round trips set the election timing: a leader measures them at every heartbeat.
+  // Until there are any, the service's stand in (Maelstrom delays service traffic like node traffic);
+  // the service is asked rarely (at start, at each new term or vote), so its estimate goes stale.
+  const network = net.peer ?? net.service;
+  const rttHigh = network === null ? 0 : highRtt(network);
+  const rttTypical = network === null ? 0 : network.srttMs + 2 * network.rttvarMs;
+  const rttMean = network === null ? 0 : network.srttMs;
   const persistMs = net.service === null ? 0 : highRtt(net.service);
 
   const scale = Math.max(1, (TIMEOUT_PER_TYPICAL_RTT * rttTypical) / floors.electionTimeoutMinMs);
