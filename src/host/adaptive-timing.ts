@@ -19,6 +19,8 @@ export class AdaptiveTiming {
     /** False: the configured values, always (for comparisons: `--fixed-timing`). */
     private readonly adaptive: boolean,
     private readonly log: (text: string) => void,
+    /** Nodes in the cluster, this one included (known once the adapter is initialised). */
+    private clusterSize = 3,
   ) {
     this.derived = fixedTiming(floors);
     this.lastLogged = this.derived;
@@ -26,6 +28,10 @@ export class AdaptiveTiming {
 
   current(): DerivedTiming {
     return this.derived;
+  }
+
+  setClusterSize(nodes: number): void {
+    this.clusterSize = nodes;
   }
 
   onChange(listener: (t: DerivedTiming) => void): void {
@@ -51,18 +57,25 @@ export class AdaptiveTiming {
     this.update();
   }
 
-  private slowestPeer(): RttEstimate | null {
-    let slowest: RttEstimate | null = null;
-    for (const e of this.peers.values()) {
+  /**
+   * The peer that completes a majority: sorted fastest first, the one at which the leader (counting
+   * itself) has heard from a majority. Commits and elections wait for exactly that many answers, and
+   * one slow or paused peer (whose answers can come seconds late) does not stretch everyone's timing.
+   */
+  private quorumPeer(): RttEstimate | null {
+    const known = [...this.peers.values()].flatMap((e) => {
       const c = e.current();
-      if (c !== null && (slowest === null || highRtt(c) > highRtt(slowest))) slowest = c;
-    }
-    return slowest;
+      return c === null ? [] : [c];
+    });
+    if (known.length === 0) return null;
+    known.sort((a, b) => highRtt(a) - highRtt(b));
+    const answersNeeded = Math.floor(this.clusterSize / 2); // a majority besides ourselves
+    return known[Math.min(known.length, Math.max(1, answersNeeded)) - 1] ?? null;
   }
 
   private update(): void {
     if (!this.adaptive) return;
-    const next = deriveTiming(this.floors, { peer: this.slowestPeer(), service: this.service.current(), serviceBackoff: this.serviceBackoff });
+    const next = deriveTiming(this.floors, { peer: this.quorumPeer(), service: this.service.current(), serviceBackoff: this.serviceBackoff });
     this.derived = next;
     if (changedNoticeably(this.lastLogged, next)) {
       this.lastLogged = next;

@@ -50,6 +50,12 @@ const HEARTBEAT_SHARE = 1 / 3;
 /** Maelstrom's lin-kv client: timeout = max(10 x mean latency, 1000 ms). */
 const CLIENT_TIMEOUT_PER_ONE_WAY = 10;
 const MAX_BACKOFF_DOUBLINGS = 4;
+/**
+ * Timeouts grow at most this much above the floors. One round trip measured across a process pause
+ * can be seconds long; its weight fades only with later samples, and a slower heartbeat brings them
+ * more slowly. The cap keeps such an outlier from stretching a leader's heartbeat without bound.
+ */
+const MAX_SCALE = 40;
 
 export function fixedTiming(floors: TimingFloors): DerivedTiming {
   return {
@@ -58,6 +64,7 @@ export function fixedTiming(floors: TimingFloors): DerivedTiming {
     heartbeatIntervalMs: floors.heartbeatIntervalMs,
     checkQuorumWindowMs: floors.checkQuorumWindowMs,
     persistAllowanceMs: 0,
+    retransmitAfterMs: floors.electionTimeoutMinMs,
     serviceTimeoutMs: floors.serviceTimeoutMs,
     forwardTimeoutMs: floors.forwardTimeoutMs,
     clientTimeoutMs: floors.clientTimeoutMs,
@@ -77,7 +84,7 @@ export function deriveTiming(floors: TimingFloors, net: NetworkEstimate): Derive
   const rttMean = network === null ? 0 : network.srttMs;
   const persistMs = net.service === null ? 0 : highRtt(net.service);
 
-  const scale = Math.max(1, (TIMEOUT_PER_TYPICAL_RTT * rttTypical) / floors.electionTimeoutMinMs);
+  const scale = Math.min(MAX_SCALE, Math.max(1, (TIMEOUT_PER_TYPICAL_RTT * rttTypical) / floors.electionTimeoutMinMs));
   const electionTimeoutMinMs = Math.round(floors.electionTimeoutMinMs * scale);
   const electionTimeoutMaxMs = Math.round(floors.electionTimeoutMaxMs * scale);
   const heartbeatIntervalMs = Math.max(floors.heartbeatIntervalMs, Math.floor(electionTimeoutMinMs * HEARTBEAT_SHARE));
@@ -98,6 +105,8 @@ export function deriveTiming(floors: TimingFloors, net: NetworkEstimate): Derive
     heartbeatIntervalMs,
     checkQuorumWindowMs,
     persistAllowanceMs: Math.round(persistMs),
+    // Twice a retransmission timeout: an acknowledgement later than that is taken as lost.
+    retransmitAfterMs: Math.round(Math.max(floors.electionTimeoutMinMs, 2 * rttHigh)),
     serviceTimeoutMs,
     forwardTimeoutMs,
     clientTimeoutMs,

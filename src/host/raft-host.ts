@@ -182,7 +182,7 @@ export class RaftHost {
     this.env = options.env;
     // The state machine starts from the snapshot; the core starts applying after it.
     if (options.persisted.snapshot) this.kv.restore(options.persisted.snapshot.data);
-    this.timing = options.timing ?? new AdaptiveTiming(floorsOfRaft(options.raft), true, (text) => this.env.log('info', text));
+    this.timing = options.timing ?? new AdaptiveTiming(floorsOfRaft(options.raft), true, (text) => this.env.log('info', text), options.raft.nodeIds.length);
     // The first election timer is drawn at construction: from what was measured so far (the adapter
     // may already have service round trips), not from the floors.
     const t = this.timing.current();
@@ -204,8 +204,8 @@ export class RaftHost {
   }
 
   private applyTiming(t: DerivedTiming): void {
-    const { electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs, checkQuorumWindowMs, persistAllowanceMs } = t;
-    this.core.setTiming({ electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs, checkQuorumWindowMs, persistAllowanceMs });
+    const { electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs, checkQuorumWindowMs, persistAllowanceMs, retransmitAfterMs } = t;
+    this.core.setTiming({ electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs, checkQuorumWindowMs, persistAllowanceMs, retransmitAfterMs });
   }
 
   /** A client operation: run here if we lead, forward once if we know who does, else wait briefly or refuse. */
@@ -359,7 +359,7 @@ export class RaftHost {
     if (key !== null) {
       let stamps = this.sentAt.get(to);
       if (stamps === undefined) this.sentAt.set(to, (stamps = new Map()));
-      // The first request of a round counts: a later one answered first would only overestimate.
+      // A request re-sent with the same key (a repeated probe) keeps its first time: at worst an overestimate.
       if (!stamps.has(key)) {
         stamps.set(key, this.env.now());
         if (stamps.size > MAX_STAMPS_PER_PEER) stamps.delete(stamps.keys().next().value as string);
@@ -517,14 +517,15 @@ export class RaftHost {
 
 /** What pairs a request with its answer: the heartbeat round of appends, the kind and term of a vote request. */
 function requestKey(body: RaftMessage): string | null {
-  if (body.type === 'append_entries') return `round ${body.round}`;
+  // The answer echoes round and prev_log_index (as reject_index): each request pairs with its own answer.
+  if (body.type === 'append_entries') return `round ${body.round} after ${body.prev_log_index}`;
   // Pre-votes only: a real vote's answer waits for the voter's disk (the service), not just the network.
   if (body.type === 'request_vote' && body.pre_vote) return `pre-vote ${body.term}`;
   return null;
 }
 
 function answerKey(body: RaftMessage): string | null {
-  if (body.type === 'append_entries_result') return `round ${body.round}`;
+  if (body.type === 'append_entries_result') return `round ${body.round} after ${body.reject_index}`;
   // A refusal carries the voter's term, not the one asked about: only grants pair up for sure.
   if (body.type === 'request_vote_result' && body.pre_vote && body.vote_granted) return `pre-vote ${body.term}`;
   return null;

@@ -176,6 +176,7 @@ export class MaelstromServer {
     }
     this.nodeId = nodeId;
     this.nodeIds = nodeIds;
+    this.timing.setClusterSize(nodeIds.length);
     this.deps.transport.setNodeId(nodeId);
     this.net.start(nodeId, nodeIds, this.deps.config.heartbeatIntervalMs);
     if (isMessageId(msgId)) this.deps.transport.send(env.src, { type: 'init_ok', in_reply_to: msgId });

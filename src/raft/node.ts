@@ -62,6 +62,7 @@ export function initialTiming(config: RaftConfig): RaftTiming {
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     checkQuorumWindowMs: config.checkQuorumWindowMs ?? config.electionTimeoutMinMs,
     persistAllowanceMs: 0,
+    retransmitAfterMs: config.electionTimeoutMinMs,
   };
 }
 
@@ -251,8 +252,8 @@ export class RaftNode {
    * deadlines; the new values apply from the next reset. Nonsense (min > max, non-positive) is refused.
    */
   setTiming(timing: RaftTiming): void {
-    const { electionTimeoutMinMs: min, electionTimeoutMaxMs: max, heartbeatIntervalMs: hb, checkQuorumWindowMs: cq, persistAllowanceMs: pa } = timing;
-    const positive = [min, max, hb, cq].every((v) => Number.isFinite(v) && v > 0) && Number.isFinite(pa) && pa >= 0;
+    const { electionTimeoutMinMs: min, electionTimeoutMaxMs: max, heartbeatIntervalMs: hb, checkQuorumWindowMs: cq, persistAllowanceMs: pa, retransmitAfterMs: rt } = timing;
+    const positive = [min, max, hb, cq, rt].every((v) => Number.isFinite(v) && v > 0) && Number.isFinite(pa) && pa >= 0;
     if (!positive || min > max) {
       this.emit('warn', `refusing timing ${JSON.stringify(timing)}`);
       return;
@@ -985,11 +986,11 @@ export class RaftNode {
 
   /**
    * Batches can be lost (partitions drop messages silently). If the oldest batch in flight is older
-   * than the minimum election timeout, assume the window was lost and fall back to probing.
+   * than the retransmission timeout (a few round trips), assume the window was lost and fall back to probing.
    */
   private recoverLostBatches(pr: Progress, now: number): void {
     const oldest = pr.inflight[0];
-    if (oldest !== undefined && now - oldest.sentAt >= this.timing.electionTimeoutMinMs) {
+    if (oldest !== undefined && now - oldest.sentAt >= this.timing.retransmitAfterMs) {
       pr.becomeProbe(pr.matchIndex + 1);
     }
   }

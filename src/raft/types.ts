@@ -231,6 +231,8 @@ export interface RaftTiming {
    * because nothing it waits for can even leave before the write is done ("persist, then send").
    */
   persistAllowanceMs: number;
+  /** A batch of entries unacknowledged this long is taken as lost: the leader falls back to probing. */
+  retransmitAfterMs: number;
 }
 
 export interface RaftConfig {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Cluster, T, messagesOfType, voteResult } from './harness.ts';
 
 const preVoteOn = { preVote: true, checkQuorum: true };
-const timing = { electionTimeoutMinMs: T, electionTimeoutMaxMs: 2 * T, heartbeatIntervalMs: 20, checkQuorumWindowMs: T };
+const timing = { electionTimeoutMinMs: T, electionTimeoutMaxMs: 2 * T, heartbeatIntervalMs: 20, checkQuorumWindowMs: T, retransmitAfterMs: T };
 
 describe('§9.6 pre-votes outlive a pre-vote timer', () => {
   it('§9.6 a precandidate whose timer fires again keeps its grants for the same term and asks only the others', () => {

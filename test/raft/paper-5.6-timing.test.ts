@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { HEARTBEATS_PER_TIMEOUT } from '../../src/raft/node.ts';
 import { Cluster, T, appendEntries, messagesOfType, requestVote } from './harness.ts';
 
-const slow = { electionTimeoutMinMs: 600, electionTimeoutMaxMs: 1200, heartbeatIntervalMs: 200, checkQuorumWindowMs: 900, persistAllowanceMs: 0 };
+const slow = { electionTimeoutMinMs: 600, electionTimeoutMaxMs: 1200, heartbeatIntervalMs: 200, checkQuorumWindowMs: 900, persistAllowanceMs: 0, retransmitAfterMs: 600 };
 
 describe('§5.6 timing from the host', () => {
   it('§5.6 a leader heartbeats at the interval it was given and announces it in AppendEntries', () => {

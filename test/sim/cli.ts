@@ -5,7 +5,7 @@
 // number, so which thread ran it does not matter.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { formatFailure, formatTotals, runSeed, totals, type RunConfig, type SeedSummary } from './runner.ts';
-import { INJECTED_BUGS, SCENARIO_PROFILES, type InjectedBug, type ScenarioProfile } from './scenario.ts';
+import { INJECTED_BUGS, LATENCY_PROFILES, SCENARIO_PROFILES, type InjectedBug, type ScenarioProfile } from './scenario.ts';
 
 const USAGE = `usage: node scripts/run-ts.mjs test/sim/cli.ts [options]
   --seeds N          run seeds 1..N (default 100)
@@ -15,6 +15,7 @@ const USAGE = `usage: node scripts/run-ts.mjs test/sim/cli.ts [options]
   --jobs K           worker threads (default 1)
   --nodes 3|5|7      cluster size (default: drawn per seed)
   --profile P        mixed | churn | slow-store (default: drawn per seed: 30% churn, 14% slow-store)
+  --latency L        constant-50 | constant-200 | exponential-100: a slow network (default: 0.5-12 ms drawn per seed)
   --bug NAME         inject ${INJECTED_BUGS.join(' | ')}; stops at the first seed that catches it
   --fault-ms MS      length of the fault phase in simulated ms (default 8000)
   --keep-going       with --bug: run every seed instead of stopping at the first failure`;
@@ -77,6 +78,13 @@ function parseArgs(argv: readonly string[]): CliArgs | string {
           const bug = INJECTED_BUGS.find((x) => x === b);
           if (bug === undefined) throw new Error(`--bug must be one of ${INJECTED_BUGS.join(', ')}`);
           args.config.bug = bug satisfies InjectedBug;
+          break;
+        }
+        case '--latency': {
+          const l = value();
+          const profile = LATENCY_PROFILES.find((x) => x === l);
+          if (profile === undefined) throw new Error(`--latency must be one of ${LATENCY_PROFILES.join(', ')}`);
+          args.config.latencyProfile = profile;
           break;
         }
         case '--fault-ms':

@@ -3,7 +3,7 @@
 import { checkLinKv } from '../../maelstrom/checker/index.ts';
 import type { ClientStats } from './clients.ts';
 import { mergeFaultCounts } from './fault-tally.ts';
-import type { InjectedBug, ScenarioProfile } from './scenario.ts';
+import type { InjectedBug, LatencyProfile, ScenarioProfile } from './scenario.ts';
 import { runSimulation, type Recovery, type SimFailure, type SimOptions } from './simulation.ts';
 
 /** Per-key time limit for the linearizability search; a key over it is 'unknown', not a failure. */
@@ -14,6 +14,7 @@ export interface RunConfig {
   bug?: InjectedBug;
   profile?: ScenarioProfile;
   faultPhaseMs?: number;
+  latencyProfile?: LatencyProfile;
 }
 
 /** What one seed produced, without its history (small enough to pass between threads). */

@@ -75,6 +75,35 @@ export interface Scenario {
   snapshotCrashChance: number;
 }
 
+/**
+ * A fixed, slow network for the whole run (as Maelstrom's --latency/--latency-dist), instead of the
+ * few milliseconds drawn per seed. The storage service sees the same latency (Maelstrom delays service
+ * traffic like node traffic: a round trip is two one-way delays), and clients time out as Maelstrom's
+ * lin-kv client does, after max(10 x latency, 1000) ms.
+ */
+export type LatencyProfile = 'constant-50' | 'constant-200' | 'exponential-100';
+export const LATENCY_PROFILES: readonly LatencyProfile[] = ['constant-50', 'constant-200', 'exponential-100'];
+
+const PROFILE_LATENCY: Record<LatencyProfile, Latency> = {
+  'constant-50': { meanMs: 50, shape: 'constant' },
+  'constant-200': { meanMs: 200, shape: 'constant' },
+  'exponential-100': { meanMs: 100, shape: 'exponential' },
+};
+
+export function withLatencyProfile(scenario: Scenario, profile: LatencyProfile): Scenario {
+  const latency = PROFILE_LATENCY[profile];
+  return {
+    ...scenario,
+    latency,
+    serviceLatencyMs: 2 * latency.meanMs,
+    clientTimeoutMs: Math.max(10 * latency.meanMs, scenario.clientTimeoutMs),
+    // Pre-vote, the candidate's write, RequestVote and the voter's write: some 8 latencies per election,
+    // so a fault every few hundred ms would leave no time for any election to finish.
+    nemesisIntervalMs: Math.max(scenario.nemesisIntervalMs, 20 * latency.meanMs),
+    faultPhaseMs: Math.max(scenario.faultPhaseMs, 100 * latency.meanMs),
+  };
+}
+
 export function drawScenario(rng: Random, options: { nodeCount?: number; profile?: ScenarioProfile; faultPhaseMs?: number }): Scenario {
   const churn = rng.chance(0.3);
   if (options.profile === 'churn' || (options.profile === undefined && churn)) return drawChurn(rng, options);

@@ -21,7 +21,8 @@ import { Nemesis } from './nemesis.ts';
 import { TransferRequester } from './transfers.ts';
 import { describeGrudge, type Grudge, type PartitionShape } from './partitions.ts';
 import { Random } from '../../maelstrom/random.ts';
-import { drawScenario, type InjectedBug, type Scenario, type ScenarioProfile } from './scenario.ts';
+import { AdaptiveTiming } from '../../src/host/adaptive-timing.ts';
+import { drawScenario, withLatencyProfile, type InjectedBug, type LatencyProfile, type Scenario, type ScenarioProfile } from './scenario.ts';
 import { DurableDisk, SimHostStorage, SimulatedCrash } from './storage.ts';
 import { RelayRouter, routerOptionsFor, type Frame } from '../../src/routing/relay-router.ts';
 import { describeMessage } from './describe-message.ts';
@@ -46,6 +47,8 @@ export interface SimOptions {
   onTraceLine?: (line: string) => void;
   /** How long after the faults stop the cluster may take to serve every client again. */
   recoveryLimitMs?: number;
+  /** A slow network for the whole run instead of the few milliseconds drawn per seed. */
+  latencyProfile?: LatencyProfile;
 }
 
 export interface Recovery {
@@ -163,7 +166,8 @@ export class Simulation {
 
   constructor(private readonly options: SimOptions) {
     this.root = new Random(options.seed);
-    this.scenario = drawScenario(this.root.fork('scenario'), options);
+    const drawn = drawScenario(this.root.fork('scenario'), options);
+    this.scenario = options.latencyProfile === undefined ? drawn : withLatencyProfile(drawn, options.latencyProfile);
     const n = this.scenario.nodeCount;
     this.names = Array.from({ length: n }, (_, i) => `n${i}`);
     this.trace = new Trace(400, options.onTraceLine ?? null);
@@ -324,13 +328,34 @@ export class Simulation {
     node.lastCommitSeen = 0;
     node.pausedUntil = 0;
     const incarnation = node.incarnation;
+    const s = this.scenario;
+    // As in the Maelstrom adapter: service round trips feed the timing from the start, peers once Raft runs.
+    const timing = new AdaptiveTiming(
+      {
+        electionTimeoutMinMs: s.electionTimeoutMinMs,
+        electionTimeoutMaxMs: s.electionTimeoutMaxMs,
+        heartbeatIntervalMs: s.heartbeatIntervalMs,
+        checkQuorumWindowMs: s.electionTimeoutMinMs,
+        serviceTimeoutMs: 1000,
+        forwardTimeoutMs: s.clientTimeoutMs,
+        clientTimeoutMs: s.clientTimeoutMs,
+      },
+      true,
+      (text) => this.traceLine(`${node.id}: ${text}`),
+      this.names.length,
+    );
     const storage = new SimHostStorage(node.disk, {
       queue: this.queue,
       rng: this.storageRng,
       tally: this.tally,
       nodeIndex: node.index,
       now: () => this.now,
-      serviceLatency: () => this.storageRng.exponential(this.scenario.serviceLatencyMs),
+      serviceLatency: () => {
+        // The write's round trip, known when it is drawn; the real adapter learns it on the answer.
+        const ms = this.storageRng.exponential(this.scenario.serviceLatencyMs);
+        timing.serviceRoundTrip(ms);
+        return ms;
+      },
       storeFaults: this.scenario.hardStateStore,
       onPromiseResolved: () => {
         this.promiseResolved = true;
@@ -346,7 +371,6 @@ export class Simulation {
     node.storage = storage;
     node.router = this.makeRouter(node, incarnation);
     const raftRng = this.root.fork(`raft-${node.id}-${incarnation}`);
-    const s = this.scenario;
     const bug = this.options.bug;
     const bugs = bug === undefined || bug === 'ignoreLostLog' ? undefined : { [bug]: true };
     node.host = new RaftHost({
@@ -367,6 +391,7 @@ export class Simulation {
       },
       persisted: { hardState: { ...node.disk.hardState }, ...recovered, logLost: node.disk.logLost && bug !== 'ignoreLostLog' },
       storage,
+      timing,
       env: this.environment(node, incarnation),
     });
   }
@@ -397,7 +422,7 @@ export class Simulation {
           const rpcId = node.nextRpcId++;
           node.pendingForwards.set(rpcId, resolve);
           this.sendPeer(node, this.names.indexOf(leader), { kind: 'forward', rpcId, op, incarnation });
-          this.queue.schedule(this.now + FORWARD_TIMEOUT_MS, node.index, () => {
+          this.queue.schedule(this.now + Math.max(FORWARD_TIMEOUT_MS, this.scenario.clientTimeoutMs), node.index, () => {
             if (node.incarnation !== incarnation || !node.pendingForwards.delete(rpcId)) return;
             resolve('timeout');
             this.promiseResolved = true;
@@ -608,7 +633,8 @@ export class Simulation {
   }
 
   private probeRecovery(): void {
-    const limit = this.options.recoveryLimitMs ?? 10_000;
+    // Recovery needs a few elections' worth of round trips: the limit grows with the network's latency.
+    const limit = this.options.recoveryLimitMs ?? 10_000 + 100 * this.scenario.latency.meanMs;
     if (this.leaderAt === Infinity && this.stableLeader() !== null) this.leaderAt = this.now;
     const servedAt = this.clients.allServedAt();
     if (this.leaderAt !== Infinity && servedAt !== Infinity && this.clients.firstOkSince() !== Infinity) {
@@ -642,8 +668,9 @@ export class Simulation {
       this.phase = 'done';
       return;
     }
-    if (this.now - this.drainStart > DRAIN_LIMIT_MS) {
-      throw new SimViolation('liveness', `${DRAIN_LIMIT_MS} ms after clients stopped, the nodes have not converged (${this.statusSummary()})`);
+    const drainLimit = DRAIN_LIMIT_MS + 50 * this.scenario.latency.meanMs;
+    if (this.now - this.drainStart > drainLimit) {
+      throw new SimViolation('liveness', `${drainLimit} ms after clients stopped, the nodes have not converged (${this.statusSummary()})`);
     }
   }
 
