@@ -24,6 +24,17 @@ describe('configuration', () => {
     expect(parseConfig(['--snapshot-threshold=50'], { RAFT_SNAPSHOT_THRESHOLD: '7' })).toMatchObject({ snapshotThreshold: 50 });
   });
 
+  it('every timeout has a flag and an environment variable; --fixed-timing switches adaptation off', () => {
+    expect(parseConfig([], {})).toMatchObject({ checkQuorumWindowMs: 150, serviceTimeoutMs: 1000, forwardTimeoutMs: 1000, clientTimeoutMs: 1000, fixedTiming: false });
+    expect(parseConfig(['--election-timeout', '400'], {})).toMatchObject({ checkQuorumWindowMs: 400 });
+    const env = { RAFT_CHECK_QUORUM_WINDOW_MS: '300', RAFT_SERVICE_TIMEOUT_MS: '2000', RAFT_FORWARD_TIMEOUT_MS: '700', RAFT_CLIENT_TIMEOUT_MS: '1500', RAFT_FIXED_TIMING: '1' };
+    expect(parseConfig([], env)).toMatchObject({ checkQuorumWindowMs: 300, serviceTimeoutMs: 2000, forwardTimeoutMs: 700, clientTimeoutMs: 1500, fixedTiming: true });
+    expect(parseConfig(['--service-timeout', '3000', '--forward-timeout=900', '--client-timeout', '2500', '--check-quorum-window', '450', '--fixed-timing'], {})).toMatchObject({
+      serviceTimeoutMs: 3000, forwardTimeoutMs: 900, clientTimeoutMs: 2500, checkQuorumWindowMs: 450, fixedTiming: true,
+    });
+    expect(() => parseConfig(['--service-timeout', '0'], {})).toThrow(/positive/);
+  });
+
   it.each([
     [['--snapshot-threshold', '1.5'], /whole number/],
     [['--snapshot-threshold', '-1'], /whole number/],
