@@ -60,6 +60,23 @@ describe('§5.6 timing from the host', () => {
     expect(c.status('n1').role).toBe('follower');
   });
 
+  it('§5.6 a leader takes a lost batch as lost after the retransmission time it was given, not before', () => {
+    const c = new Cluster(3);
+    c.elect('n1');
+    c.node('n1').setTiming({ ...slow, electionTimeoutMinMs: 2000, electionTimeoutMaxMs: 4000, heartbeatIntervalMs: 20, retransmitAfterMs: 500 });
+    c.node('n1').propose('x');
+    c.collect('n1');
+    const withEntries = (e: { to: string; body: { type: string } }): boolean => e.to === 'n2' && e.body.type === 'append_entries' && (e.body as { entries: unknown[] }).entries.length > 0;
+    expect(c.drop(withEntries)).toBe(1);
+    const resent = (): number => (c.outputs.get('n1') ?? []).flatMap((o) => messagesOfType(o, 'append_entries')).filter((m) => m.to === 'n2' && m.body.entries.length > 0).length;
+    const before = resent();
+    c.advance(400);
+    expect(resent()).toBe(before); // heartbeats only: the batch may still be on its way
+    c.advance(200);
+    expect(resent()).toBeGreaterThan(before);
+    expect(c.node('n2').logEntries().length).toBe(c.node('n1').logEntries().length);
+  });
+
   it('§5.6 nonsensical timing is refused and the old one kept', () => {
     const c = new Cluster(3, { config: { random: () => 0 } });
     const out0 = c.node('n1');
