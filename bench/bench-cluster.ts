@@ -151,7 +151,8 @@ export class BenchCluster {
       const quiet = this.now() - this.log.lastElectionActivity() >= quietMs;
       if (leader !== null && quiet && this.cluster.isRunning(leader.node)) {
         const probe = this.client(leader.node, 'stable-probe');
-        const outcome = await probe.request({ type: 'write', key: 'bench-stable', value: Math.floor(this.now()) }, 1000);
+        // A write takes some 4 one-way latencies (client's node, leader, followers and back): wait as Maelstrom's client would.
+        const outcome = await probe.request({ type: 'write', key: 'bench-stable', value: Math.floor(this.now()) }, Math.max(1000, 10 * this.options.latency.meanMs));
         const after = this.log.leader();
         if (outcome.kind === 'reply' && outcome.body['type'] === 'write_ok' && after !== null && after.node === leader.node && after.term === leader.term) {
           return leader;

@@ -4,7 +4,7 @@
 // against a healthy leader.
 import { describe, expect, it } from 'vitest';
 import { HEARTBEATS_PER_TIMEOUT } from '../../src/raft/node.ts';
-import { Cluster, T, appendEntries, messagesOfType, requestVote } from './harness.ts';
+import { Cluster, T, appendEntries, messagesOfType, requestVote, type Envelope } from './harness.ts';
 
 const slow = { electionTimeoutMinMs: 600, electionTimeoutMaxMs: 1200, heartbeatIntervalMs: 200, checkQuorumWindowMs: 900, persistAllowanceMs: 0, retransmitAfterMs: 600 };
 
@@ -66,7 +66,7 @@ describe('§5.6 timing from the host', () => {
     c.node('n1').setTiming({ ...slow, electionTimeoutMinMs: 2000, electionTimeoutMaxMs: 4000, heartbeatIntervalMs: 20, retransmitAfterMs: 500 });
     c.node('n1').propose('x');
     c.collect('n1');
-    const withEntries = (e: { to: string; body: { type: string } }): boolean => e.to === 'n2' && e.body.type === 'append_entries' && (e.body as { entries: unknown[] }).entries.length > 0;
+    const withEntries = (e: Envelope): boolean => e.to === 'n2' && e.body.type === 'append_entries' && e.body.entries.length > 0;
     expect(c.drop(withEntries)).toBe(1);
     const resent = (): number => (c.outputs.get('n1') ?? []).flatMap((o) => messagesOfType(o, 'append_entries')).filter((m) => m.to === 'n2' && m.body.entries.length > 0).length;
     const before = resent();
