@@ -14,7 +14,8 @@ import { ElectionLog } from './node-log.ts';
 
 const NODE_BIN = join(repoRoot(), 'dist', 'node.js');
 
-async function freePort(): Promise<number> {
+/** A port nobody listens on right now (the kernel picks it; a small race with other processes is possible). */
+export async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
     server.once('error', fail);

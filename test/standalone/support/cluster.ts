@@ -3,11 +3,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { freePort } from '../../../bench/standalone-cluster.ts';
 import { NODE_BIN } from '../../support/stdio-node.ts';
+
+/** A port nobody listens on right now (the same helper the benchmarks' standalone cluster uses). */
+export { freePort };
 
 export interface HttpResult {
   status: number;
@@ -65,18 +68,6 @@ export async function waitFor<T>(what: string, timeoutMs: number, probe: () => P
   }
 }
 
-/** A port nobody listens on right now (the kernel picks it; a small race with other tests is possible). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export class NodeProcess {
   readonly proc: ChildProcess;
