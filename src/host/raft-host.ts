@@ -10,7 +10,7 @@ import { checkKvOperation, errorBody, ErrorCode, type Body } from '../protocol/m
 import { initialTiming, RaftNode } from '../raft/node.ts';
 import { AdaptiveTiming } from './adaptive-timing.ts';
 import type { DerivedTiming, TimingFloors } from './derived-timing.ts';
-import type { CommittedEntry, EntryData, HardState, LogLevel, LogWrite, NodeId, Output, PersistedState, RaftConfig, RaftMessage, RaftStatus, ReadOutcome, Snapshot, SnapshotMeta, TransferResult } from '../raft/types.ts';
+import type { CommittedEntry, EntryData, HardState, LogLevel, LogWrite, NodeId, Output, PersistedState, RaftConfig, RaftMessage, RaftStatus, RaftTiming, ReadOutcome, Snapshot, SnapshotMeta, TransferResult } from '../raft/types.ts';
 
 /** How a leadership transfer asked of the host ended (dissertation §3.10). */
 export type HandoffOutcome =
@@ -109,6 +109,12 @@ function floorsOfRaft(raft: HostOptions['raft']): TimingFloors {
   };
 }
 
+/** The part of the derived timing the core uses. */
+function coreTiming(t: DerivedTiming): RaftTiming {
+  const { electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs, checkQuorumWindowMs, persistAllowanceMs, retransmitAfterMs } = t;
+  return { electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs, checkQuorumWindowMs, persistAllowanceMs, retransmitAfterMs };
+}
+
 /** Sent-at times of requests kept per peer, for round trips; older ones are forgotten (lost or answered). */
 const MAX_STAMPS_PER_PEER = 64;
 
@@ -184,12 +190,13 @@ export class RaftHost {
     if (options.persisted.snapshot) this.kv.restore(options.persisted.snapshot.data);
     this.timing = options.timing ?? new AdaptiveTiming(floorsOfRaft(options.raft), true, (text) => this.env.log('info', text), options.raft.nodeIds.length);
     // The first election timer is drawn at construction: from what was measured so far (the adapter
-    // may already have service round trips), not from the floors.
+    // may already have service round trips), not from the floors. The configuration keeps the
+    // floors: the core never lets a follower time out below the configured minimum, and the first
+    // estimate (one sample, its variation half the sample) runs high, so making it the floor would
+    // slow every later failover.
     const t = this.timing.current();
-    const raft = { ...options.raft, electionTimeoutMinMs: t.electionTimeoutMinMs, electionTimeoutMaxMs: t.electionTimeoutMaxMs, heartbeatIntervalMs: t.heartbeatIntervalMs, checkQuorumWindowMs: t.checkQuorumWindowMs };
-    this.core = new RaftNode(raft, options.persisted, this.env.now());
+    this.core = new RaftNode(options.raft, options.persisted, this.env.now(), coreTiming(t));
     this.logLost = options.persisted.logLost === true;
-    this.applyTiming(t);
     this.timing.onChange((t) => this.applyTiming(t));
     this.guarded('starting', () => this.drain());
   }
@@ -204,8 +211,7 @@ export class RaftHost {
   }
 
   private applyTiming(t: DerivedTiming): void {
-    const { electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs, checkQuorumWindowMs, persistAllowanceMs, retransmitAfterMs } = t;
-    this.core.setTiming({ electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs, checkQuorumWindowMs, persistAllowanceMs, retransmitAfterMs });
+    this.core.setTiming(coreTiming(t));
   }
 
   /** A client operation: run here if we lead, forward once if we know who does, else wait briefly or refuse. */

@@ -153,11 +153,17 @@ export class RaftNode {
   private out: Output = RaftNode.emptyOutput();
   private hardStateDirty = false;
 
-  constructor(config: RaftConfig, persisted: PersistedState, now: number) {
+  /**
+   * `config` holds the configured timing: the floors (a follower never times out sooner than the
+   * configured minimum). `timing`, if given, is what the host has measured so far and applies from
+   * the first election timer on, as if setTiming had been called; it never becomes a floor.
+   */
+  constructor(config: RaftConfig, persisted: PersistedState, now: number, timing?: RaftTiming) {
     invariant(config.nodeIds.includes(config.id), `node ${config.id} is not in its own cluster`);
     invariant(isValidTerm(persisted.hardState.term), 'persisted term is not a non-negative integer');
     this.config = config;
     this.timing = initialTiming(config);
+    if (timing !== undefined) this.setTiming(timing);
     this.id = config.id;
     this.peers = config.nodeIds.filter((n) => n !== config.id);
     this.term = persisted.hardState.term;
@@ -1045,7 +1051,7 @@ export class RaftNode {
     }
     const chosen = target ?? this.mostUpToDateFollower();
     if (chosen === null) return refuse('there is no other node');
-    this.transfer = { target: chosen, startedAt: now, deadline: now + this.config.electionTimeoutMinMs };
+    this.transfer = { target: chosen, startedAt: now, deadline: now + this.timing.electionTimeoutMinMs + 2 * this.timing.persistAllowanceMs };
     const match = (this.progress.get(chosen) as Progress).matchIndex;
     this.emit('info', `transferring leadership to ${chosen} (match ${match}/${this.log.lastIndex()})`);
     this.sendTimeoutNowIfCaughtUp(chosen);
