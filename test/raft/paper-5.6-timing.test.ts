@@ -3,7 +3,8 @@
 // the heartbeat interval their leader announces, so one node's estimate cannot start an election
 // against a healthy leader.
 import { describe, expect, it } from 'vitest';
-import { HEARTBEATS_PER_TIMEOUT } from '../../src/raft/node.ts';
+import { HEARTBEATS_PER_TIMEOUT, RaftNode } from '../../src/raft/node.ts';
+import type { RaftConfig } from '../../src/raft/types.ts';
 import { Cluster, T, appendEntries, messagesOfType, requestVote, type Envelope } from './harness.ts';
 
 const slow = { electionTimeoutMinMs: 600, electionTimeoutMaxMs: 1200, heartbeatIntervalMs: 200, checkQuorumWindowMs: 900, persistAllowanceMs: 0, retransmitAfterMs: 600 };
@@ -34,6 +35,19 @@ describe('§5.6 timing from the host', () => {
     const c = new Cluster(3, { config: { random: () => 0 } });
     c.receive('n2', 'n1', appendEntries({ term: 1, leader_id: 'n1', heartbeat_ms: 5 }));
     expect(c.node('n2').nextDeadline() - c.now).toBe(T);
+  });
+
+  it('§5.6 timing given at construction draws the first timer but is no floor: the configured minimum is', () => {
+    // A host starts the core with its first estimate, which runs high (one sample, its variation
+    // half the sample). Were it the floor, every later follower timeout would stay that long.
+    const config: RaftConfig = {
+      id: 'n2', nodeIds: ['n1', 'n2', 'n3'], electionTimeoutMinMs: T, electionTimeoutMaxMs: 2 * T, heartbeatIntervalMs: T / 3,
+      preVote: true, checkQuorum: true, maxEntriesPerMessage: 10, maxInflightMessages: 2, snapshotThreshold: 0, snapshotChunkSize: 1024, random: () => 0,
+    };
+    const node = new RaftNode(config, { hardState: { term: 0, votedFor: null }, entries: [] }, 0, slow);
+    expect(node.nextDeadline()).toBe(slow.electionTimeoutMinMs);
+    node.step('n1', appendEntries({ term: 1, leader_id: 'n1', heartbeat_ms: 40 }), 10);
+    expect(node.nextDeadline() - 10).toBe(HEARTBEATS_PER_TIMEOUT * 40);
   });
 
   it('§5.6 leader stickiness lasts the announced timeout, not the follower\'s shorter own one', () => {
