@@ -137,6 +137,8 @@ export class RaftNode {
   // Pre-votes are for the term we seek, this.term + 1, and survive a pre-vote timer that fires again.
   private votes = new Map<NodeId, boolean>();
   private preVotes = new Map<NodeId, boolean>();
+  /** True during a precandidate's first round of pre-votes for its next term (see yieldsPreVoteTie). */
+  private firstPreVoteRound = false;
 
   // Leader state.
   private progress = new Map<NodeId, Progress>();
@@ -466,6 +468,7 @@ export class RaftNode {
     this.role = 'precandidate';
     this.leaderId = null;
     this.preVotes = new Map([[this.id, true], ...kept]);
+    this.firstPreVoteRound = !again;
     this.resetElectionTimer(now);
     if (again) this.emit('info', `still seeking term ${this.term + 1}: kept ${kept.length} pre-vote(s), asking again`);
     else this.emit('info', `starting pre-vote for term ${this.term + 1}`);
@@ -543,7 +546,7 @@ export class RaftNode {
       granted = false; // see startWithoutLog: our log cannot vouch for anything yet
     } else if (m.pre_vote) {
       // Would we vote for it in the term it asks about? Nothing changes here: no term, no vote, no timer.
-      granted = m.term > this.term && upToDate && !this.inLease(now);
+      granted = m.term > this.term && upToDate && !this.inLease(now) && !this.refusesPreVoteTie(from, m);
     } else {
       const freeToVote = this.votedFor === null || this.votedFor === from || this.config.bugs?.doubleVote === true;
       granted = this.role === 'follower' && freeToVote && upToDate;
@@ -561,7 +564,10 @@ export class RaftNode {
       const why = this.logLost
         ? 'log lost, not caught up from a leader yet'
         : !upToDate
-          ? 'its log is behind ours' : m.pre_vote ? 'a leader is alive or the term is not newer' : `already voted for ${this.votedFor ?? 'nobody'}`;
+          ? 'its log is behind ours'
+          : m.pre_vote
+            ? this.refusesPreVoteTie(from, m) ? 'we seek the same term with the same log, and our id is lower' : 'a leader is alive or the term is not newer'
+            : `already voted for ${this.votedFor ?? 'nobody'}`;
       this.emit('info', `refused ${kind} to ${from} for term ${m.term}: ${why}`);
     }
     const reply: RequestVoteResult = {
@@ -571,6 +577,21 @@ export class RaftNode {
       pre_vote: m.pre_vote,
     };
     this.send(from, reply);
+  }
+
+  /**
+   * Two followers whose timers fire less than a message delay apart each grant the other's pre-vote,
+   * both become candidates of the same term and split the vote, which costs another timeout and two
+   * hard-state writes. So a precandidate in its first round, asked for a pre-vote for the very term it
+   * seeks by a peer whose log is exactly as long as its own, grants only to the lower id: one of the
+   * two goes ahead. Only pre-votes (no term, no vote, no safety) are touched; a peer with a longer log
+   * is granted as always, and from the second round on (e.g. our own requests do not get through) we
+   * grant as always too, so the tie-break never stalls an election.
+   */
+  private refusesPreVoteTie(from: NodeId, m: RequestVote): boolean {
+    if (this.role !== 'precandidate' || !this.firstPreVoteRound || m.term !== this.term + 1) return false;
+    const sameLog = m.last_log_term === this.log.lastTerm() && m.last_log_index === this.log.lastIndex();
+    return sameLog && from > this.id;
   }
 
   private handleVoteResult(from: NodeId, m: RequestVoteResult, now: number): void {

@@ -68,6 +68,31 @@ describe('§9.6 pre-vote', () => {
     expect(out.hardState).toBeNull();
   });
 
+  it('§9.6 two followers that time out together do not split the vote: in their first round the lower id is granted, the higher refused', () => {
+    const same = { term: 2, log: entriesWithTerms([1, 2]) };
+    const c = new Cluster(3, { config: preVoteOn, nodes: { n2: same, n3: same } });
+    c.crash('n1');
+    c.fire('n2');
+    c.fire('n3'); // each pre-vote request now finds the other a precandidate for the same term
+    c.stabilize();
+    expect(c.status('n2')).toMatchObject({ role: 'leader', term: 3 });
+    expect(c.status('n3')).toMatchObject({ role: 'follower', term: 3, votedFor: 'n2' });
+  });
+
+  it('§9.6 the tie-break is for equal logs in the first round only: a longer log, or a second round, is granted as always', () => {
+    const same = { term: 2, log: entriesWithTerms([1, 2]) };
+    const c = new Cluster(3, { config: preVoteOn, nodes: { n2: same } });
+    c.fire('n2');
+    const longer = c.receive('n2', 'n3', requestVote({ term: 3, candidate_id: 'n3', last_log_index: 3, last_log_term: 2, pre_vote: true }));
+    expect(messagesOfType(longer, 'request_vote_result')[0]?.body).toEqual(voteResult(3, true, true));
+    const equal = c.receive('n2', 'n3', requestVote({ term: 3, candidate_id: 'n3', last_log_index: 2, last_log_term: 2, pre_vote: true }));
+    expect(messagesOfType(equal, 'request_vote_result')[0]?.body).toEqual(voteResult(2, false, true));
+    c.fire('n2'); // still seeking term 3: our own requests may not get through, so the tie-break is off
+    expect(c.status('n2')).toMatchObject({ role: 'precandidate', term: 2 });
+    const again = c.receive('n2', 'n3', requestVote({ term: 3, candidate_id: 'n3', last_log_index: 2, last_log_term: 2, pre_vote: true }));
+    expect(messagesOfType(again, 'request_vote_result')[0]?.body).toEqual(voteResult(3, true, true));
+  });
+
   it('§9.6 a partitioned node keeps its term while cut off, and on rejoining does not depose the healthy leader', () => {
     const c = new Cluster(3, { config: preVoteOn, nodes: { n3: { config: { random: () => 0 } } } });
     c.elect('n1');
