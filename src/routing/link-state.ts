@@ -51,6 +51,12 @@ export class LinkState {
   /** Per peer: times of direct sends not yet confirmed by that peer's reports, oldest first. */
   private readonly unconfirmed: number[][];
   private readonly reports = new Map<string, StoredReport>();
+  /**
+   * reportsToSend's last answer: a broadcast, a relay plus its probe, or a hedge sends several
+   * frames at one instant, and at a fixed instant only heard, absorb and a peer's first unconfirmed
+   * send change the answer.
+   */
+  private sendable: { now: number; reports: LinkReport[] } | null = null;
 
   constructor(
     readonly self: string,
@@ -69,7 +75,9 @@ export class LinkState {
   /** A frame arrived straight from `from` (its physical sender). */
   heard(from: string, now: number): void {
     const i = this.index.get(from);
-    if (i !== undefined) this.lastHeard[i] = now;
+    if (i === undefined) return;
+    this.lastHeard[i] = now;
+    this.sendable = null;
   }
 
   /** We put a frame on the direct link to `to`. */
@@ -78,11 +86,13 @@ export class LinkState {
     if (list === undefined || to === this.self) return;
     const last = list[list.length - 1];
     if (list.length >= MAX_REMEMBERED_SENDS || (last !== undefined && now - last < SEND_SAMPLE_MS)) return;
+    if (list.length === 0) this.sendable = null; // a new oldest send: exact even with deadAfterMs 0
     list.push(now);
   }
 
   /** Reports piggybacked on a frame: keep the freshest per origin and learn what they say about our own sends. */
   absorb(reports: readonly LinkReport[], now: number): void {
+    if (reports.length > 0) this.sendable = null;
     for (const r of reports) {
       if (r.origin === this.self || !this.index.has(r.origin) || r.heardAgoMs.length !== this.nodeIds.length) continue;
       const stamp = now - r.ageMs;
@@ -96,6 +106,7 @@ export class LinkState {
 
   /** Our own report and the fresh ones we hold, for the next frame we send. */
   reportsToSend(now: number): LinkReport[] {
+    if (this.sendable !== null && this.sendable.now === now) return this.sendable.reports;
     const own: LinkReport = {
       origin: this.self,
       ageMs: 0,
@@ -108,6 +119,7 @@ export class LinkState {
       if (ageMs > this.options.staleAfterMs) continue;
       out.push({ origin, ageMs: Math.round(ageMs), heardAgoMs: r.heardAt.map((t) => (t === -Infinity ? null : Math.round(r.stamp - t))), deadTo: [...r.deadTo] });
     }
+    this.sendable = { now, reports: out };
     return out;
   }
 
