@@ -276,7 +276,7 @@ export class RaftNode {
    * So the leader's view sets the pace, and no follower campaigns against a leader that heartbeats
    * as often as it said it would. Without an announcing leader the host's timing applies.
    */
-  effectiveTiming(): RaftTiming {
+  private effectiveTiming(): RaftTiming {
     const t = this.timing;
     if (this.role === 'leader' || this.leaderHeartbeatMs <= 0) return { ...t };
     const min = Math.max(this.config.electionTimeoutMinMs, HEARTBEATS_PER_TIMEOUT * this.leaderHeartbeatMs);
@@ -938,15 +938,19 @@ export class RaftNode {
     if (pr === undefined) return;
     if (this.needsSnapshot(pr)) this.startSnapshotTransfer(peer, pr);
     if (pr.mode !== 'replicate') {
-      if (pr.probeInFlight) return;
-      if (pr.mode === 'snapshot') this.sendSnapshotChunk(peer, pr);
-      else this.sendEntries(peer, pr, now);
-      pr.probeInFlight = true;
+      if (!pr.probeInFlight) this.sendProbeOrChunk(peer, pr, now);
       return;
     }
     while (pr.inflight.length < this.config.maxInflightMessages && pr.nextIndex <= this.log.lastIndex()) {
       this.sendEntries(peer, pr, now);
     }
+  }
+
+  /** Probe and snapshot modes keep one message in flight: the probe from pr.nextIndex, or the current chunk. */
+  private sendProbeOrChunk(peer: NodeId, pr: Progress, now: number): void {
+    if (pr.mode === 'snapshot') this.sendSnapshotChunk(peer, pr);
+    else this.sendEntries(peer, pr, now);
+    pr.probeInFlight = true;
   }
 
   /** One AppendEntries from pr.nextIndex (possibly empty, as a probe). */
@@ -997,16 +1001,9 @@ export class RaftNode {
         this.recoverLostBatches(pr, now);
       }
       if (this.needsSnapshot(pr)) this.startSnapshotTransfer(peer, pr);
-      if (pr.mode === 'snapshot') {
-        // The current chunk again, in case it was lost; it doubles as the heartbeat.
-        this.sendSnapshotChunk(peer, pr);
-        pr.probeInFlight = true;
-      } else if (pr.mode === 'probe') {
-        this.sendEntries(peer, pr, now);
-        pr.probeInFlight = true;
-      } else {
-        this.sendAppend(peer, pr.matchIndex, []);
-      }
+      // In probe and snapshot mode the probe or chunk goes again, in case it was lost; it doubles as the heartbeat.
+      if (pr.mode === 'replicate') this.sendAppend(peer, pr.matchIndex, []);
+      else this.sendProbeOrChunk(peer, pr, now);
     }
     this.updateReadRounds(now); // a single-node cluster confirms its rounds alone
   }
