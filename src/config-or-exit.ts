@@ -3,7 +3,7 @@ import { ConfigError, USAGE } from './config.ts';
 import { STANDALONE_USAGE } from './standalone/config.ts';
 
 /** What --help prints, whichever mode the other flags select: both modes, so people see the choice. */
-export const HELP = `dist/node.js runs in one of two modes.
+const HELP = `dist/node.js runs in one of two modes.
 
 Maelstrom mode (no --id/--port/--peers): a Maelstrom node, JSON messages on stdin/stdout, logs on stderr.
 ${USAGE}

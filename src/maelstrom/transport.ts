@@ -15,7 +15,7 @@ export interface Sink {
  * by msg_id, and a restarted node is a new process: counting from 1 in every process would let a
  * late reply meant for the previous one (say a cas_ok for its vote) answer the new one's request.
  */
-export function randomFirstMessageId(random: () => number = Math.random): number {
+function randomFirstMessageId(random: () => number = Math.random): number {
   return 1 + Math.floor(random() * 2 ** 50);
 }
 

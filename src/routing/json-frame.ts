@@ -7,7 +7,7 @@ import type { Body } from '../protocol/messages.ts';
 import { decodeReports, encodeReports } from './link-state.ts';
 import type { Frame } from './relay-router.ts';
 
-export const RELAY_TYPE = 'relay';
+const RELAY_TYPE = 'relay';
 const LINKS_FIELD = 'link_state';
 
 export function encodeFrame(frame: Frame<Body>): Body {

@@ -113,7 +113,7 @@ export class RelayRouter<P> {
       return;
     }
     this.stats.relayed++;
-    this.transmit(hop, { origin: this.self, dest, ttl: this.links.nodeIds.length - 1 }, payload, now);
+    this.transmit(hop, this.ownRelay(dest), payload, now);
     if (this.env.duplicable(payload) && now - (this.lastProbe.get(dest) ?? -Infinity) >= this.options.probeIntervalMs) {
       this.lastProbe.set(dest, now);
       this.stats.probes++;
@@ -130,7 +130,7 @@ export class RelayRouter<P> {
     for (const via of this.links.nodeIds) {
       if (via === dest || !this.links.isPeer(via) || this.links.ownLinkDead(via)) continue;
       this.stats.hedges++;
-      this.transmit(via, { origin: this.self, dest, ttl: this.links.nodeIds.length - 1 }, payload, now);
+      this.transmit(via, this.ownRelay(dest), payload, now);
     }
     this.maybeLogStats(now);
   }
@@ -155,6 +155,11 @@ export class RelayRouter<P> {
     this.transmit(hop, { ...relay, ttl: relay.ttl - 1 }, frame.payload, now);
     this.maybeLogStats(now);
     return null;
+  }
+
+  /** The header for a payload of ours that leaves through another node: enough hops to cross the cluster. */
+  private ownRelay(dest: string): RelayHeader {
+    return { origin: this.self, dest, ttl: this.links.nodeIds.length - 1 };
   }
 
   private transmit(to: string, relay: RelayHeader | null, payload: P, now: number): void {
