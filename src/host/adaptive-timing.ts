@@ -76,6 +76,9 @@ export class AdaptiveTiming {
   private update(): void {
     if (!this.adaptive) return;
     const next = deriveTiming(this.floors, { peer: this.quorumPeer(), service: this.service.current(), serviceBackoff: this.serviceBackoff });
+    // Every answer from a peer lands here: most samples leave the (rounded) timing as it was, and
+    // then there is nothing to hand on.
+    if (sameTiming(this.derived, next)) return;
     this.derived = next;
     if (changedNoticeably(this.lastLogged, next)) {
       this.lastLogged = next;
@@ -83,4 +86,8 @@ export class AdaptiveTiming {
     }
     for (const l of this.listeners) l(next);
   }
+}
+
+function sameTiming(a: DerivedTiming, b: DerivedTiming): boolean {
+  return (Object.keys(a) as (keyof DerivedTiming)[]).every((k) => a[k] === b[k]);
 }
