@@ -5,15 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import type { Snapshot } from '../raft/types.ts';
 import { removeInterruptedReplacement, replaceFileDurably } from './durable-file.ts';
-
-const HEADER_BYTES = 8;
+import { encodeFrame, HEADER_BYTES } from './wal.ts';
 
 export function encodeSnapshot(snapshot: Snapshot): Buffer {
-  const payload = Buffer.from(JSON.stringify({ index: snapshot.index, term: snapshot.term, data: snapshot.data }), 'utf8');
-  const header = Buffer.allocUnsafe(HEADER_BYTES);
-  header.writeUInt32LE(payload.length, 0);
-  header.writeUInt32LE(crc32(payload), 4);
-  return Buffer.concat([header, payload]);
+  return encodeFrame({ index: snapshot.index, term: snapshot.term, data: snapshot.data });
 }
 
 /** Decodes a snapshot file's bytes; a string says what is wrong with them. Pure, for tests on damaged bytes. */

@@ -33,12 +33,18 @@ export interface RecoveredState {
   repaired: { atOffset: number; droppedBytes: number; reason: string } | null;
 }
 
-const HEADER_BYTES = 8;
+/** A frame's header: payload length and crc32, both u32 LE (the snapshot file is framed the same way). */
+export const HEADER_BYTES = 8;
 /** A length beyond this is corruption, not a record: no single write is that large. */
 const MAX_RECORD_BYTES = 256 * 1024 * 1024;
 
 export function encodeRecord(record: WalRecord): Buffer {
-  const payload = Buffer.from(JSON.stringify(record), 'utf8');
+  return encodeFrame(record);
+}
+
+/** [length u32 LE][crc32 u32 LE][JSON of `value`]. */
+export function encodeFrame(value: unknown): Buffer {
+  const payload = Buffer.from(JSON.stringify(value), 'utf8');
   const frame = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
   frame.writeUInt32LE(payload.length, 0);
   frame.writeUInt32LE(crc32(payload), 4);
