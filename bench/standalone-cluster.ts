@@ -27,6 +27,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** `count` distinct free ports (a peer port and an HTTP port per node). */
+export async function freePorts(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const p = await freePort();
+    if (!ports.includes(p)) ports.push(p);
+  }
+  return ports;
+}
+
 /** The outcome of one HTTP request, classified by what the client can know about its effect. */
 export type HttpOutcome =
   | { kind: 'answer'; status: number; body: unknown }
@@ -73,11 +83,7 @@ export class StandaloneBenchCluster {
 
   static async start(size: number, extraArgs: string[]): Promise<StandaloneBenchCluster> {
     const cluster = new StandaloneBenchCluster(size);
-    const ports: number[] = [];
-    while (ports.length < size * 2) {
-      const p = await freePort();
-      if (!ports.includes(p)) ports.push(p);
-    }
+    const ports = await freePorts(size * 2);
     cluster.names.forEach((name, i) => {
       const peers = cluster.names.filter((_, j) => j !== i).map((n) => `${n}@127.0.0.1:${ports[2 * Number(n) - 2]}`);
       cluster.args.set(name, [

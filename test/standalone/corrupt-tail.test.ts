@@ -3,23 +3,18 @@
 // restart, and see the repair logged and no trace of the damaged bytes in what the nodes serve.
 import { readFileSync, statSync, truncateSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { walPath } from '../../src/standalone/durable-state.ts';
 import { encodeRecord, replay } from '../../src/storage/wal.ts';
-import { LoopbackCluster, waitFor } from './support/cluster.ts';
+import { clusterForThisFile, waitFor } from './support/cluster.ts';
 
 const FORGED_TERM = 999;
 
 describe('standalone write-ahead file with a damaged tail', () => {
-  let cluster: LoopbackCluster | null = null;
-  afterAll(async () => {
-    await cluster?.destroy();
-  });
+  const startCluster = clusterForThisFile();
 
   it('cuts off a torn or corrupt tail with a log line and serves only committed data', async () => {
-    const c = await LoopbackCluster.create(3);
-    cluster = c;
-    c.startAll();
+    const c = await startCluster(3);
     const all = c.specs.map((s) => s.name);
     const values = new Map<string, number>();
     try {

@@ -1,22 +1,17 @@
 // Three standalone dist/node.js processes on loopback: one leader, failover after kill -9 of the
 // leader (time printed, only a generous bound asserted), and data written over HTTP surviving a
 // restart of every node.
-import { afterAll, describe, expect, it } from 'vitest';
-import { LoopbackCluster, waitFor, type NodeStatus } from './support/cluster.ts';
+import { describe, expect, it } from 'vitest';
+import { clusterForThisFile, waitFor, type NodeStatus } from './support/cluster.ts';
 
 /** More rounds for a measurement: STANDALONE_FAILOVER_ROUNDS=20 npx vitest run test/standalone/e2e.test.ts */
 const FAILOVER_ROUNDS = Math.max(1, Number(process.env['STANDALONE_FAILOVER_ROUNDS'] ?? '3') || 3);
 
 describe('standalone cluster on loopback', () => {
-  let cluster: LoopbackCluster | null = null;
-  afterAll(async () => {
-    await cluster?.destroy();
-  });
+  const startCluster = clusterForThisFile();
 
   it('elects one leader, fails over after kill -9, and keeps every write across a restart of all nodes', async () => {
-    const c = await LoopbackCluster.create(3);
-    cluster = c;
-    c.startAll();
+    const c = await startCluster(3);
     try {
       let leader = await c.agreedLeader(10_000);
       const all = c.specs.map((s) => s.name);

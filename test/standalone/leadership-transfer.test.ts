@@ -1,19 +1,14 @@
 // Leadership transfer in the standalone mode (dissertation §3.10): POST /admin/transfer-leader moves
 // leadership without stopping anything, and SIGTERM on the leader hands it over before the process
 // exits. Times are printed, not asserted (bench/graceful-handoff.ts measures them).
-import { afterAll, describe, expect, it } from 'vitest';
-import { http, LoopbackCluster, waitFor, type NodeStatus } from './support/cluster.ts';
+import { describe, expect, it } from 'vitest';
+import { clusterForThisFile, http, waitFor, type NodeStatus } from './support/cluster.ts';
 
 describe('standalone leadership transfer', () => {
-  let cluster: LoopbackCluster | null = null;
-  afterAll(async () => {
-    await cluster?.destroy();
-  });
+  const startCluster = clusterForThisFile();
 
   it('moves leadership on request, refuses it on a follower or to a stranger, and hands it over on SIGTERM', async () => {
-    const c = await LoopbackCluster.create(3);
-    cluster = c;
-    c.startAll();
+    const c = await startCluster(3);
     const first = await c.agreedLeader(10_000);
     const followers = c.specs.map((s) => s.name).filter((n) => n !== first.id);
     const [target, other] = followers as [string, string];

@@ -6,7 +6,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { freePort } from '../../../bench/standalone-cluster.ts';
+import { afterAll } from 'vitest';
+import { freePort, freePorts } from '../../../bench/standalone-cluster.ts';
 import { NODE_BIN } from '../../support/stdio-node.ts';
 
 /** A port nobody listens on right now (the same helper the benchmarks' standalone cluster uses). */
@@ -106,11 +107,7 @@ export class LoopbackCluster {
 
   static async create(size: number, extraArgs: string[] = []): Promise<LoopbackCluster> {
     const cluster = new LoopbackCluster();
-    const ports: number[] = [];
-    while (ports.length < size * 2) {
-      const p = await freePort();
-      if (!ports.includes(p)) ports.push(p);
-    }
+    const ports = await freePorts(size * 2);
     for (let i = 0; i < size; i++) {
       const name = String(i + 1);
       const peerPort = ports[2 * i] as number;
@@ -191,4 +188,21 @@ export class LoopbackCluster {
     await this.killAll();
     rmSync(this.dataRoot, { recursive: true, force: true });
   }
+}
+
+/**
+ * For a test file that runs one cluster: returns a function that creates and starts it, and registers
+ * its destruction (processes killed, data removed) after the file's tests, even when one fails.
+ */
+export function clusterForThisFile(): (size: number, extraArgs?: string[]) => Promise<LoopbackCluster> {
+  let cluster: LoopbackCluster | null = null;
+  afterAll(async () => {
+    await cluster?.destroy();
+  });
+  return async (size, extraArgs = []) => {
+    const c = await LoopbackCluster.create(size, extraArgs);
+    cluster = c;
+    c.startAll();
+    return c;
+  };
 }
