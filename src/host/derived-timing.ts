@@ -36,24 +36,31 @@ export interface DerivedTiming extends RaftTiming {
   parkLimitMs: number;
   /** The round trip the numbers were derived from (for log lines), ms. */
   rttMs: number;
+  /** Its variation (RTTVAR), ms. */
+  jitterMs: number;
 }
 
 /**
- * Election timeout = this many "typical slow" round trips (SRTT + 2 x RTTVAR): above a pre-vote round
- * trip and a heartbeat gap. Less margin than a retransmission timeout (SRTT + 4 x RTTVAR): a follower
- * that times out on a latency outlier only costs a pre-vote (refused while the leader is alive), but
- * every failover pays the timeout in full.
+ * What a follower's election timeout has to cover is silence between heartbeats, and that depends on
+ * how much the delay varies, not on how long it is: with constant delays heartbeats arrive exactly as
+ * often as they leave, however slow the network. With heartbeats every H ms the chance that none
+ * arrives within W ms is at most e^(-W/H) whatever the delay distribution (the expected number of
+ * arrivals in any window of W ms is W/H, and each heartbeat lands in it independently). So the
+ * heartbeat keeps its configured interval at every latency, and the timeout grows only with the
+ * variation: two heartbeat intervals (one may be missing) plus this many RTTVARs.
+ * The length of the path (pre-vote round trip, the candidate's write, RequestVote, the voter's
+ * write, the new leader's first heartbeat) is added to the timers that wait for it instead
+ * (persistAllowanceMs, roundTripAllowanceMs), not to every timeout, so failover does not pay it twice.
  */
-const TIMEOUT_PER_TYPICAL_RTT = 1.5;
-/** The heartbeat is at most this share of the minimum election timeout (§5.6: broadcast time << timeout). */
-const HEARTBEAT_SHARE = 1 / 3;
+const TIMEOUT_HEARTBEATS = 2;
+const TIMEOUT_PER_RTTVAR = 2;
 /** Maelstrom's lin-kv client: timeout = max(10 x mean latency, 1000 ms). */
 const CLIENT_TIMEOUT_PER_ONE_WAY = 10;
 const MAX_BACKOFF_DOUBLINGS = 4;
 /**
  * Timeouts grow at most this much above the floors. One round trip measured across a process pause
- * can be seconds long; its weight fades only with later samples, and a slower heartbeat brings them
- * more slowly. The cap keeps such an outlier from stretching a leader's heartbeat without bound.
+ * can be seconds long; its weight fades only with later samples. The cap keeps such an outlier from
+ * stretching the timeouts without bound.
  */
 const MAX_SCALE = 40;
 
@@ -64,12 +71,14 @@ export function fixedTiming(floors: TimingFloors): DerivedTiming {
     heartbeatIntervalMs: floors.heartbeatIntervalMs,
     checkQuorumWindowMs: floors.checkQuorumWindowMs,
     persistAllowanceMs: 0,
+    roundTripAllowanceMs: 0,
     retransmitAfterMs: floors.electionTimeoutMinMs,
     serviceTimeoutMs: floors.serviceTimeoutMs,
     forwardTimeoutMs: floors.forwardTimeoutMs,
     clientTimeoutMs: floors.clientTimeoutMs,
     parkLimitMs: Math.min(floors.electionTimeoutMaxMs + 100, 0.6 * floors.clientTimeoutMs),
     rttMs: 0,
+    jitterMs: 0,
   };
 }
 
@@ -80,14 +89,14 @@ export function deriveTiming(floors: TimingFloors, net: NetworkEstimate): Derive
   // the service is asked rarely (at start, at each new term or vote), so its estimate goes stale.
   const network = net.peer ?? net.service;
   const rttHigh = network === null ? 0 : highRtt(network);
-  const rttTypical = network === null ? 0 : network.srttMs + 2 * network.rttvarMs;
   const rttMean = network === null ? 0 : network.srttMs;
   const persistMs = net.service === null ? 0 : highRtt(net.service);
 
-  const scale = Math.min(MAX_SCALE, Math.max(1, (TIMEOUT_PER_TYPICAL_RTT * rttTypical) / floors.electionTimeoutMinMs));
-  const electionTimeoutMinMs = Math.round(floors.electionTimeoutMinMs * scale);
-  const electionTimeoutMaxMs = Math.round(floors.electionTimeoutMaxMs * scale);
-  const heartbeatIntervalMs = Math.max(floors.heartbeatIntervalMs, Math.floor(electionTimeoutMinMs * HEARTBEAT_SHARE));
+  const jitterMs = network === null ? 0 : network.rttvarMs;
+  const heartbeatIntervalMs = floors.heartbeatIntervalMs;
+  const wanted = Math.max(floors.electionTimeoutMinMs, TIMEOUT_HEARTBEATS * heartbeatIntervalMs + TIMEOUT_PER_RTTVAR * jitterMs);
+  const electionTimeoutMinMs = Math.round(Math.min(MAX_SCALE * floors.electionTimeoutMinMs, wanted));
+  const electionTimeoutMaxMs = Math.round((electionTimeoutMinMs * floors.electionTimeoutMaxMs) / floors.electionTimeoutMinMs);
   // The leader must hear back from a majority within the window: a heartbeat interval plus round trips.
   const checkQuorumWindowMs = Math.round(Math.max(floors.checkQuorumWindowMs, electionTimeoutMinMs, heartbeatIntervalMs + 2 * rttHigh));
 
@@ -105,6 +114,7 @@ export function deriveTiming(floors: TimingFloors, net: NetworkEstimate): Derive
     heartbeatIntervalMs,
     checkQuorumWindowMs,
     persistAllowanceMs: Math.round(persistMs),
+    roundTripAllowanceMs: Math.round(rttHigh),
     // Twice a retransmission timeout: an acknowledgement later than that is taken as lost.
     retransmitAfterMs: Math.round(Math.max(floors.electionTimeoutMinMs, 2 * rttHigh)),
     serviceTimeoutMs,
@@ -112,15 +122,26 @@ export function deriveTiming(floors: TimingFloors, net: NetworkEstimate): Derive
     clientTimeoutMs,
     parkLimitMs,
     rttMs: Math.round(rttMean),
+    jitterMs: Math.round(jitterMs),
   };
 }
 
-/** Whether a change is worth a log line: the election timeout or heartbeat moved by half or more. */
+/**
+ * Whether a change is worth a log line: the election timeout, the heartbeat or the round trip (which
+ * sets how long elections wait for answers) moved by half or more.
+ */
 export function changedNoticeably(before: DerivedTiming, after: DerivedTiming): boolean {
-  const moved = (a: number, b: number): boolean => Math.abs(a - b) >= Math.max(5, 0.5 * Math.min(a, b));
-  return moved(before.electionTimeoutMinMs, after.electionTimeoutMinMs) || moved(before.heartbeatIntervalMs, after.heartbeatIntervalMs);
+  const moved = (a: number, b: number, atLeast: number): boolean => Math.abs(a - b) >= Math.max(atLeast, 0.5 * Math.min(a, b));
+  return (
+    moved(before.electionTimeoutMinMs, after.electionTimeoutMinMs, 5) ||
+    moved(before.heartbeatIntervalMs, after.heartbeatIntervalMs, 5) ||
+    moved(before.rttMs, after.rttMs, 20)
+  );
 }
 
 export function describeTiming(t: DerivedTiming): string {
-  return `timeouts now ${t.electionTimeoutMinMs}-${t.electionTimeoutMaxMs} ms, heartbeat ${t.heartbeatIntervalMs} ms (rtt ~${t.rttMs} ms)`;
+  return (
+    `timeouts now ${t.electionTimeoutMinMs}-${t.electionTimeoutMaxMs} ms, heartbeat ${t.heartbeatIntervalMs} ms ` +
+    `(rtt ~${t.rttMs} ms, jitter ~${t.jitterMs} ms; elections wait ${t.roundTripAllowanceMs} ms more per round trip)`
+  );
 }

@@ -111,8 +111,8 @@ function floorsOfRaft(raft: HostOptions['raft']): TimingFloors {
 
 /** The part of the derived timing the core uses. */
 function coreTiming(t: DerivedTiming): RaftTiming {
-  const { electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs, checkQuorumWindowMs, persistAllowanceMs, retransmitAfterMs } = t;
-  return { electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs, checkQuorumWindowMs, persistAllowanceMs, retransmitAfterMs };
+  const { electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs, checkQuorumWindowMs, persistAllowanceMs, roundTripAllowanceMs, retransmitAfterMs } = t;
+  return { electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs, checkQuorumWindowMs, persistAllowanceMs, roundTripAllowanceMs, retransmitAfterMs };
 }
 
 /** Sent-at times of requests kept per peer, for round trips; older ones are forgotten (lost or answered). */

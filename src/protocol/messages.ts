@@ -130,8 +130,8 @@ function isLogEntry(v: unknown): v is LogEntry {
   return data['kind'] === 'noop' || (data['kind'] === 'command' && 'command' in data);
 }
 
-/** A heartbeat interval beyond this is nonsense (a follower would wait three times as long for it). */
-const MAX_ANNOUNCED_HEARTBEAT_MS = 60_000;
+/** An announced heartbeat interval or election timeout beyond this is nonsense (a follower would wait that long or more). */
+const MAX_ANNOUNCED_TIMING_MS = 60_000;
 
 /** Checks a Raft message field by field, so the core only ever sees well-typed input. */
 export function checkRaftMessage(body: Body): Checked<RaftMessage> {
@@ -157,9 +157,11 @@ export function checkRaftMessage(body: Body): Checked<RaftMessage> {
       if (!isNodeName(body['leader_id'])) return bad('leader_id');
       const entries = body['entries'];
       if (!Array.isArray(entries) || !entries.every(isLogEntry)) return bad('entries');
-      // Optional: older nodes do not announce their heartbeat interval.
-      const heartbeat = body['heartbeat_ms'];
-      if (heartbeat !== undefined && !(typeof heartbeat === 'number' && Number.isFinite(heartbeat) && heartbeat > 0 && heartbeat <= MAX_ANNOUNCED_HEARTBEAT_MS)) return bad('heartbeat_ms');
+      // Optional: older nodes do not announce their timing.
+      for (const field of ['heartbeat_ms', 'election_timeout_ms']) {
+        const ms = body[field];
+        if (ms !== undefined && !(typeof ms === 'number' && Number.isFinite(ms) && ms > 0 && ms <= MAX_ANNOUNCED_TIMING_MS)) return bad(field);
+      }
       return { ok: true, value: body as unknown as AppendEntries };
     }
     case 'append_entries_result': {

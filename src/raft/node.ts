@@ -62,6 +62,7 @@ export function initialTiming(config: RaftConfig): RaftTiming {
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     checkQuorumWindowMs: config.checkQuorumWindowMs ?? config.electionTimeoutMinMs,
     persistAllowanceMs: 0,
+    roundTripAllowanceMs: 0,
     retransmitAfterMs: config.electionTimeoutMinMs,
   };
 }
@@ -131,6 +132,8 @@ export class RaftNode {
   private lastHeartbeatLogAt = -Infinity;
   /** The heartbeat interval the current leader announced (0: none announced). */
   private leaderHeartbeatMs = 0;
+  /** The minimum election timeout the current leader announced (0: none announced). */
+  private leaderTimeoutMs = 0;
 
   // Elections. Real votes are for this.term and count only while votedFor is us: they still count
   // after our timer fired and we went back to pre-voting in the same term (late votes, §5.2).
@@ -260,8 +263,8 @@ export class RaftNode {
    * deadlines; the new values apply from the next reset. Nonsense (min > max, non-positive) is refused.
    */
   setTiming(timing: RaftTiming): void {
-    const { electionTimeoutMinMs: min, electionTimeoutMaxMs: max, heartbeatIntervalMs: hb, checkQuorumWindowMs: cq, persistAllowanceMs: pa, retransmitAfterMs: rt } = timing;
-    const positive = [min, max, hb, cq, rt].every((v) => Number.isFinite(v) && v > 0) && Number.isFinite(pa) && pa >= 0;
+    const { electionTimeoutMinMs: min, electionTimeoutMaxMs: max, heartbeatIntervalMs: hb, checkQuorumWindowMs: cq, persistAllowanceMs: pa, roundTripAllowanceMs: ra, retransmitAfterMs: rt } = timing;
+    const positive = [min, max, hb, cq, rt].every((v) => Number.isFinite(v) && v > 0) && [pa, ra].every((v) => Number.isFinite(v) && v >= 0);
     if (!positive || min > max) {
       this.emit('warn', `refusing timing ${JSON.stringify(timing)}`);
       return;
@@ -270,18 +273,24 @@ export class RaftNode {
   }
 
   /**
-   * The timing in force. A follower whose leader announces its heartbeat interval times out after
-   * HEARTBEATS_PER_TIMEOUT of them (never below the configured minimum): the leader measures the
-   * path to its followers at every heartbeat, whereas a follower's own estimate is rarely refreshed.
-   * So the leader's view sets the pace, and no follower campaigns against a leader that heartbeats
-   * as often as it said it would. Without an announcing leader the host's timing applies.
+   * The timing in force. A follower whose leader announces its timing times out after the leader's
+   * minimum election timeout and after HEARTBEATS_PER_TIMEOUT of its heartbeat intervals, whichever is
+   * longer (never below the configured minimum): the leader measures the path to its followers at
+   * every heartbeat, whereas a follower's own estimate is rarely refreshed. So the leader's view sets
+   * the pace, and no follower campaigns against a leader that heartbeats as often as it said it
+   * would. Without an announcing leader the host's timing applies.
    */
   private effectiveTiming(): RaftTiming {
     const t = this.timing;
-    if (this.role === 'leader' || this.leaderHeartbeatMs <= 0) return { ...t };
-    const min = Math.max(this.config.electionTimeoutMinMs, HEARTBEATS_PER_TIMEOUT * this.leaderHeartbeatMs);
+    if (this.role === 'leader' || (this.leaderHeartbeatMs <= 0 && this.leaderTimeoutMs <= 0)) return { ...t };
+    const min = Math.max(this.config.electionTimeoutMinMs, HEARTBEATS_PER_TIMEOUT * this.leaderHeartbeatMs, this.leaderTimeoutMs);
     const ratio = this.config.electionTimeoutMaxMs / this.config.electionTimeoutMinMs;
     return { ...t, electionTimeoutMinMs: min, electionTimeoutMaxMs: min * ratio };
+  }
+
+  private forgetLeaderTiming(): void {
+    this.leaderHeartbeatMs = 0;
+    this.leaderTimeoutMs = 0;
   }
 
   /** The earliest time at which tick() has something to do. */
@@ -444,7 +453,7 @@ export class RaftNode {
       this.hardStateDirty = true;
     }
     this.role = 'follower';
-    if (leaderId !== previousLeader || term !== previousTerm) this.leaderHeartbeatMs = 0;
+    if (leaderId !== previousLeader || term !== previousTerm) this.forgetLeaderTiming();
     this.leaderId = leaderId;
     this.votes.clear();
     this.preVotes.clear();
@@ -469,7 +478,8 @@ export class RaftNode {
     this.leaderId = null;
     this.preVotes = new Map([[this.id, true], ...kept]);
     this.firstPreVoteRound = !again;
-    this.resetElectionTimer(now);
+    // The pre-votes need a round trip before anything can happen.
+    this.resetElectionTimer(now, this.timing.roundTripAllowanceMs);
     if (again) this.emit('info', `still seeking term ${this.term + 1}: kept ${kept.length} pre-vote(s), asking again`);
     else this.emit('info', `starting pre-vote for term ${this.term + 1}`);
     this.campaign(true, now);
@@ -486,8 +496,9 @@ export class RaftNode {
     this.votes = new Map([[this.id, true]]);
     this.preVotes.clear();
     // Our RequestVotes leave only once the new term is durable, and each voter persists its vote
-    // before answering: the timer covers both writes, or slow storage would cost a term every time.
-    this.resetElectionTimer(now, 2 * this.timing.persistAllowanceMs);
+    // before answering: the timer covers both writes and the round trip, or slow storage or a slow
+    // network would cost a term every time.
+    this.resetElectionTimer(now, 2 * this.timing.persistAllowanceMs + this.timing.roundTripAllowanceMs);
     this.emit('info', `became candidate for term ${this.term}`);
     this.campaign(false, now, transfer);
   }
@@ -496,7 +507,7 @@ export class RaftNode {
     invariant(this.votedFor === this.id && (this.role === 'candidate' || this.role === 'precandidate'), `only a candidate can become leader, not a ${this.role}`);
     this.role = 'leader';
     this.leaderId = this.id;
-    this.leaderHeartbeatMs = 0;
+    this.forgetLeaderTiming();
     this.votes.clear();
     this.preVotes.clear();
     this.progress = new Map(this.peers.map((p) => [p, new Progress(this.log.lastIndex() + 1)]));
@@ -556,8 +567,9 @@ export class RaftNode {
       if (!m.pre_vote) {
         this.votedFor = from;
         this.hardStateDirty = true;
-        // The grant leaves once the vote is durable; the new leader's first heartbeat comes after it.
-        this.resetElectionTimer(now, this.timing.persistAllowanceMs);
+        // The grant leaves once the vote is durable; the new leader's first heartbeat comes a round
+        // trip after that.
+        this.resetElectionTimer(now, this.timing.persistAllowanceMs + this.timing.roundTripAllowanceMs);
       }
       this.emit('info', `granted ${kind} to ${from} for term ${m.term}`);
     } else {
@@ -643,7 +655,7 @@ export class RaftNode {
    * A message only the leader of our term sends (AppendEntries, InstallSnapshot): it is leader contact,
    * so it resets the election timer. Returns false if it must be ignored.
    */
-  private acceptLeaderContact(from: NodeId, type: RaftMessage['type'], now: number, announcedHeartbeatMs?: number): boolean {
+  private acceptLeaderContact(from: NodeId, type: RaftMessage['type'], now: number, announced?: { heartbeatMs?: number; timeoutMs?: number }): boolean {
     if (this.role === 'leader') {
       // Two leaders in one term would break election safety; it cannot happen unless a vote was lost.
       this.emit('warn', `${type} from ${from} in my own term ${this.term} while leader: ignored`);
@@ -654,14 +666,15 @@ export class RaftNode {
       this.leaderId = from;
       this.emit('info', `recognized ${from} as leader for term ${this.term}`);
     }
-    if (announcedHeartbeatMs !== undefined) this.leaderHeartbeatMs = announcedHeartbeatMs;
+    if (announced?.heartbeatMs !== undefined) this.leaderHeartbeatMs = announced.heartbeatMs;
+    if (announced?.timeoutMs !== undefined) this.leaderTimeoutMs = announced.timeoutMs;
     this.lastLeaderContact = now;
     this.resetElectionTimer(now);
     return true;
   }
 
   private handleAppendEntries(from: NodeId, m: AppendEntries, now: number): void {
-    if (!this.acceptLeaderContact(from, m.type, now, m.heartbeat_ms)) return;
+    if (!this.acceptLeaderContact(from, m.type, now, { heartbeatMs: m.heartbeat_ms, timeoutMs: m.election_timeout_ms })) return;
 
     const reply: AppendEntriesResult = {
       type: 'append_entries_result',
@@ -977,6 +990,7 @@ export class RaftNode {
       leader_commit: this.commitIndex,
       round: this.roundsSent,
       heartbeat_ms: this.timing.heartbeatIntervalMs,
+      election_timeout_ms: this.timing.electionTimeoutMinMs,
     };
     this.send(peer, body);
   }
@@ -1069,7 +1083,7 @@ export class RaftNode {
     }
     const chosen = target ?? this.mostUpToDateFollower();
     if (chosen === null) return refuse('there is no other node');
-    this.transfer = { target: chosen, startedAt: now, deadline: now + this.timing.electionTimeoutMinMs + 2 * this.timing.persistAllowanceMs };
+    this.transfer = { target: chosen, startedAt: now, deadline: now + this.timing.electionTimeoutMinMs + 2 * this.timing.persistAllowanceMs + this.timing.roundTripAllowanceMs };
     const match = (this.progress.get(chosen) as Progress).matchIndex;
     this.emit('info', `transferring leadership to ${chosen} (match ${match}/${this.log.lastIndex()})`);
     this.sendTimeoutNowIfCaughtUp(chosen);

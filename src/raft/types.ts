@@ -63,6 +63,13 @@ export interface AppendEntries {
    * whose own estimate is lower.
    */
   heartbeat_ms?: number;
+  /**
+   * The minimum election timeout the leader derived for the network it measures (optional on the
+   * wire). A follower measures little itself, so it takes the leader's figure when it is the higher:
+   * the leader sees every follower's round trips, and a timeout that covers its heartbeats' jitter
+   * keeps the follower from campaigning against it.
+   */
+  election_timeout_ms?: number;
 }
 
 export interface AppendEntriesResult {
@@ -140,6 +147,9 @@ export const RAFT_MESSAGE_TYPES: readonly RaftMessageType[] = [
   'install_snapshot_result',
   'timeout_now',
 ];
+
+/** The messages of an election: rare, and every one of them on a failover's critical path. */
+export const ELECTION_MESSAGE_TYPES: readonly RaftMessageType[] = ['request_vote', 'request_vote_result', 'timeout_now'];
 
 /** Where a snapshot ends in the log: its last included entry. */
 export interface SnapshotMeta {
@@ -231,6 +241,13 @@ export interface RaftTiming {
    * because nothing it waits for can even leave before the write is done ("persist, then send").
    */
   persistAllowanceMs: number;
+  /**
+   * A round trip to a peer (a high estimate). A timer that starts when we ask peers something (a
+   * precandidate's pre-votes, a candidate's votes) or answer a candidate (a voter waits for the new
+   * leader's first AppendEntries) waits this much longer, so the election timeout itself only has to
+   * cover the gaps between heartbeats, not the length of the path.
+   */
+  roundTripAllowanceMs: number;
   /** A batch of entries unacknowledged this long is taken as lost: the leader falls back to probing. */
   retransmitAfterMs: number;
 }

@@ -46,10 +46,11 @@ describe('derived timing', () => {
   it.each([100, 200, 400, 1000])('at a steady round trip of %i ms every rule holds', (rtt) => {
     const e = converged(rtt).current();
     const t = deriveTiming(floors, { peer: e, service: e, serviceBackoff: 0 });
-    expect(t.electionTimeoutMinMs).toBeGreaterThanOrEqual(Math.max(150, 1.5 * rtt));
-    expect(t.electionTimeoutMaxMs).toBe(2 * t.electionTimeoutMinMs);
-    expect(t.heartbeatIntervalMs).toBeLessThanOrEqual(t.electionTimeoutMinMs / 3 + 1);
-    expect(t.heartbeatIntervalMs).toBeGreaterThanOrEqual(50);
+    // A constant delay moves heartbeats, it does not spread them: the course's timeouts still hold,
+    // and the path's length goes to the timers that wait for answers.
+    expect(t).toMatchObject({ electionTimeoutMinMs: 150, electionTimeoutMaxMs: 300, heartbeatIntervalMs: 50 });
+    expect(t.roundTripAllowanceMs).toBeGreaterThanOrEqual(rtt);
+    expect(t.persistAllowanceMs).toBeGreaterThanOrEqual(rtt);
     // A leader hears back from a heartbeat within its check-quorum window.
     expect(t.checkQuorumWindowMs).toBeGreaterThanOrEqual(t.heartbeatIntervalMs + 2 * rtt);
     // Maelstrom's client waits max(10 x one-way latency, 1000) ms; forwarding never waits longer than that.
@@ -57,7 +58,16 @@ describe('derived timing', () => {
     expect(t.forwardTimeoutMs).toBeLessThanOrEqual(t.clientTimeoutMs);
     expect(t.serviceTimeoutMs).toBeGreaterThanOrEqual(Math.max(1000, 2 * rtt));
     expect(t.parkLimitMs).toBeLessThan(t.clientTimeoutMs);
-    expect(t.persistAllowanceMs).toBeGreaterThanOrEqual(rtt);
+  });
+
+  it('the timeout covers two heartbeats and twice the variation; the heartbeat keeps its interval', () => {
+    const e = { srttMs: 400, rttvarMs: 200 };
+    const t = deriveTiming(floors, { peer: e, service: null, serviceBackoff: 0 });
+    expect(t).toMatchObject({ electionTimeoutMinMs: 2 * 50 + 2 * 200, electionTimeoutMaxMs: 2 * (2 * 50 + 2 * 200), heartbeatIntervalMs: 50 });
+    expect(t.roundTripAllowanceMs).toBe(400 + 4 * 200); // RFC 6298's RTO without its floor
+    // One outlier (a process pause) cannot stretch the timeouts beyond MAX_SCALE x the floors.
+    const paused = deriveTiming(floors, { peer: { srttMs: 1000, rttvarMs: 100_000 }, service: null, serviceBackoff: 0 });
+    expect(paused.electionTimeoutMinMs).toBe(40 * 150);
   });
 
   it('jitter raises the timeouts: exponential-like samples give more room than constant ones', () => {
@@ -84,7 +94,7 @@ describe('adaptive timing', () => {
     // While the estimate converges from its cautious first value, a line per half of change.
     expect(lines.length).toBeGreaterThanOrEqual(1);
     expect(lines.length).toBeLessThanOrEqual(10);
-    expect(lines.at(-1)).toMatch(/^timeouts now \d+-\d+ ms, heartbeat \d+ ms \(rtt ~20\d ms\)$/);
+    expect(lines.at(-1)).toMatch(/^timeouts now \d+-\d+ ms, heartbeat 50 ms \(rtt ~20\d ms, jitter ~\d+ ms; elections wait \d+ ms more per round trip\)$/);
     const settled = lines.length;
     for (let i = 0; i < 100; i++) timing.peerRoundTrip('n2', 195 + (i % 10));
     expect(lines.length).toBe(settled);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Cluster, T, messagesOfType, voteResult } from './harness.ts';
 
 const preVoteOn = { preVote: true, checkQuorum: true };
-const timing = { electionTimeoutMinMs: T, electionTimeoutMaxMs: 2 * T, heartbeatIntervalMs: 20, checkQuorumWindowMs: T, retransmitAfterMs: T };
+const timing = { electionTimeoutMinMs: T, electionTimeoutMaxMs: 2 * T, heartbeatIntervalMs: 20, checkQuorumWindowMs: T, retransmitAfterMs: T, roundTripAllowanceMs: 0 };
 
 describe('§9.6 pre-votes outlive a pre-vote timer', () => {
   it('§9.6 a precandidate whose timer fires again keeps its grants for the same term and asks only the others', () => {
@@ -65,21 +65,31 @@ describe('§5.2 late votes', () => {
     expect(c.status('n1')).toMatchObject({ role: 'candidate', term: 2 });
   });
 
-  it('§5.2 the candidate\'s timer covers its own and a voter\'s hard-state write (persist, then send)', () => {
+  it('§5.2 the candidate\'s timer covers its own and a voter\'s hard-state write and the round trip (persist, then send)', () => {
     const c = new Cluster(3, { config: { random: () => 0 } });
-    c.node('n1').setTiming({ ...timing, persistAllowanceMs: 40 });
+    c.node('n1').setTiming({ ...timing, persistAllowanceMs: 40, roundTripAllowanceMs: 25 });
     c.fire('n1');
     expect(c.status('n1').role).toBe('candidate');
-    // Timeout T plus two writes: the RequestVotes cannot leave before the first, the grants before the second.
-    expect(c.node('n1').nextDeadline() - c.now).toBe(T + 2 * 40);
+    // Timeout T plus two writes and a round trip: the RequestVotes cannot leave before the first write,
+    // the grants before the second, and they travel there and back.
+    expect(c.node('n1').nextDeadline() - c.now).toBe(T + 2 * 40 + 25);
   });
 
-  it('§5.2 a voter\'s timer starts after its vote could be durable', () => {
+  it('§5.2 a voter\'s timer starts after its vote could be durable and the new leader\'s first heartbeat could be back', () => {
     const c = new Cluster(3, { config: { random: () => 0 } });
-    c.node('n2').setTiming({ ...timing, persistAllowanceMs: 40 });
+    c.node('n2').setTiming({ ...timing, persistAllowanceMs: 40, roundTripAllowanceMs: 25 });
     c.fire('n1');
     c.deliver((e) => e.to === 'n2' && e.body.type === 'request_vote');
     expect(c.status('n2').votedFor).toBe('n1');
-    expect(c.node('n2').nextDeadline() - c.now).toBe(T + 40);
+    expect(c.node('n2').nextDeadline() - c.now).toBe(T + 40 + 25);
+  });
+
+  it('§9.6 a precandidate\'s timer covers the round trip its pre-votes need, and nothing more', () => {
+    const c = new Cluster(3, { config: { ...preVoteOn, random: () => 0 } });
+    c.node('n1').setTiming({ ...timing, persistAllowanceMs: 40, roundTripAllowanceMs: 25 });
+    c.fire('n1');
+    expect(c.status('n1').role).toBe('precandidate');
+    // No write before a pre-vote: only the round trip is added.
+    expect(c.node('n1').nextDeadline() - c.now).toBe(T + 25);
   });
 });

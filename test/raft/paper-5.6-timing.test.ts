@@ -7,7 +7,7 @@ import { HEARTBEATS_PER_TIMEOUT, RaftNode } from '../../src/raft/node.ts';
 import type { RaftConfig } from '../../src/raft/types.ts';
 import { Cluster, T, appendEntries, messagesOfType, requestVote, type Envelope } from './harness.ts';
 
-const slow = { electionTimeoutMinMs: 600, electionTimeoutMaxMs: 1200, heartbeatIntervalMs: 200, checkQuorumWindowMs: 900, persistAllowanceMs: 0, retransmitAfterMs: 600 };
+const slow = { electionTimeoutMinMs: 600, electionTimeoutMaxMs: 1200, heartbeatIntervalMs: 200, checkQuorumWindowMs: 900, persistAllowanceMs: 0, roundTripAllowanceMs: 0, retransmitAfterMs: 600 };
 
 describe('§5.6 timing from the host', () => {
   it('§5.6 a leader heartbeats at the interval it was given and announces it in AppendEntries', () => {
@@ -29,6 +29,23 @@ describe('§5.6 timing from the host', () => {
     // A leader that announces nothing (an older node) leaves the follower on its own timing.
     c.receive('n3', 'n1', appendEntries({ term: 1, leader_id: 'n1' }));
     expect(c.node('n3').nextDeadline() - c.now).toBe(T);
+  });
+
+  it('§5.6 a leader announces its minimum election timeout, and a follower waits at least that long', () => {
+    const c = new Cluster(3, { config: { random: () => 0 } });
+    c.elect('n1');
+    c.node('n1').setTiming({ ...slow, electionTimeoutMinMs: 700, electionTimeoutMaxMs: 1400, heartbeatIntervalMs: 50 });
+    c.advance(60);
+    const beats = (c.outputs.get('n1') ?? []).flatMap((o) => messagesOfType(o, 'append_entries'));
+    expect(beats.at(-1)?.body).toMatchObject({ heartbeat_ms: 50, election_timeout_ms: 700 });
+    // The follower's own timing is the configured 150-300 ms; a leader that heartbeats every 50 ms
+    // but measured enough jitter to want 700 ms sets it instead (and 3 x 50 would be less).
+    const f = new Cluster(3, { config: { random: () => 0 } });
+    f.receive('n2', 'n1', appendEntries({ term: 1, leader_id: 'n1', heartbeat_ms: 50, election_timeout_ms: 700 }));
+    expect(f.node('n2').nextDeadline() - f.now).toBe(700);
+    // A new leader's figure replaces the old one; until it announces, the follower's own timing applies.
+    f.receive('n2', 'n3', appendEntries({ term: 2, leader_id: 'n3' }));
+    expect(f.node('n2').nextDeadline() - f.now).toBe(T);
   });
 
   it('§5.6 the announced heartbeat never lowers a follower below its configured minimum', () => {
