@@ -368,9 +368,17 @@ export class RaftNode {
       // A campaign the leader asked for (TimeoutNow) is the one exception to stickiness.
       const transferCampaign = msg.type === 'request_vote' && msg.transfer === true && !msg.pre_vote;
       if (msg.type === 'request_vote' && !transferCampaign && this.inLease(now)) {
-        // Leader stickiness (§9.6, check-quorum): a live leader exists, so a disruptive candidate
-        // must not make us change term. Ignore it entirely.
-        this.emit('debug', `ignoring ${msg.pre_vote ? 'pre-vote' : 'vote'} request from ${from} for term ${msg.term}: leader ${this.leaderId ?? this.id} is alive`);
+        // Leader stickiness (§4.2.3, check-quorum): a live leader exists, so a disruptive candidate
+        // must not make us change term. A vote request is ignored entirely. A pre-vote is refused:
+        // that changes nothing here either, and the precandidate learns now, not a timer later, that
+        // we are not with it (so it can grant a peer's pre-vote instead; see refusesPreVoteTie).
+        const leader = this.leaderId ?? this.id;
+        if (msg.pre_vote) {
+          this.emit('info', `refused pre-vote to ${from} for term ${msg.term}: leader ${leader} is alive`);
+          this.send(from, { type: 'request_vote_result', term: this.term, vote_granted: false, pre_vote: true });
+        } else {
+          this.emit('debug', `ignoring vote request from ${from} for term ${msg.term}: leader ${leader} is alive`);
+        }
         return;
       }
       const isPreVoteTraffic =
@@ -598,10 +606,13 @@ export class RaftNode {
    * seeks by a peer whose log is exactly as long as its own, grants only to the lower id: one of the
    * two goes ahead. Only pre-votes (no term, no vote, no safety) are touched; a peer with a longer log
    * is granted as always, and from the second round on (e.g. our own requests do not get through) we
-   * grant as always too, so the tie-break never stalls an election.
+   * grant as always too, so the tie-break never stalls an election. Nor do we hold back a peer that
+   * already refused us this round (it was still hearing from the leader): it will not help us win,
+   * and refusing it too would leave both of us waiting for another timeout.
    */
   private refusesPreVoteTie(from: NodeId, m: RequestVote): boolean {
     if (this.role !== 'precandidate' || !this.firstPreVoteRound || m.term !== this.term + 1) return false;
+    if (this.preVotes.get(from) === false) return false;
     const sameLog = m.last_log_term === this.log.lastTerm() && m.last_log_index === this.log.lastIndex();
     return sameLog && from > this.id;
   }

@@ -172,7 +172,7 @@ describe('§3.10 the campaign TimeoutNow starts bypasses leader stickiness', () 
   it('§3.10 the flag never lifts the lease for a pre-vote, nor does it override the log check', () => {
     const c = ledByN1(3, stickyConfig);
     const preVote = c.receive('n3', 'n2', requestVote({ term: 2, candidate_id: 'n2', last_log_index: 1, last_log_term: 1, pre_vote: true, transfer: true }));
-    expect(preVote.messages).toEqual([]);
+    expect(messagesOfType(preVote, 'request_vote_result')[0]?.body).toMatchObject({ vote_granted: false, pre_vote: true });
     const behind = c.receive('n3', 'n2', requestVote({ term: 2, candidate_id: 'n2', last_log_index: 0, last_log_term: 0, transfer: true }));
     expect(messagesOfType(behind, 'request_vote_result')[0]?.body).toMatchObject({ term: 2, vote_granted: false });
   });

@@ -72,7 +72,7 @@ describe('§5.6 timing from the host', () => {
     c.receive('n2', 'n1', appendEntries({ term: 1, leader_id: 'n1', heartbeat_ms: 200 }));
     c.now += 2 * T; // past the follower's own minimum, within three announced heartbeats
     const out = c.receive('n2', 'n3', requestVote({ term: 2, candidate_id: 'n3', pre_vote: true }));
-    expect(messagesOfType(out, 'request_vote_result')).toEqual([]); // ignored: the leader is alive
+    expect(messagesOfType(out, 'request_vote_result')[0]?.body.vote_granted).toBe(false); // the leader is alive
     c.now += 400; // now 600 ms without the leader: the lease is over
     const later = c.receive('n2', 'n3', requestVote({ term: 2, candidate_id: 'n3', pre_vote: true }));
     expect(messagesOfType(later, 'request_vote_result')[0]?.body.vote_granted).toBe(true);

@@ -93,6 +93,28 @@ describe('§9.6 pre-vote', () => {
     expect(messagesOfType(again, 'request_vote_result')[0]?.body).toEqual(voteResult(3, true, true));
   });
 
+  it('§9.6 the tie-break does not hold back a peer that refused us (it still heard the leader): it is granted, and goes ahead', () => {
+    // The leader n1 is cut off. n2's timer fires first, while n3 still hears the leader's last
+    // heartbeats: n3 refuses at once (it does not ignore the request). When n3's own timer fires, n2
+    // is still in its first round; yielding to the lower id then would leave neither with a majority.
+    const same = { term: 2, log: entriesWithTerms([1, 2]) };
+    const c = new Cluster(3, { config: preVoteOn, nodes: { n2: same, n3: same } });
+    c.now = c.node('n2').nextDeadline() - 1;
+    c.receive('n3', 'n1', appendEntries({ term: 2, leader_id: 'n1', prev_log_index: 2, prev_log_term: 2, leader_commit: 2 }));
+    c.crash('n1');
+    c.fire('n2');
+    c.deliver((e) => e.to === 'n3' && e.body.type === 'request_vote');
+    const refusal = c.inFlight.filter((e) => e.to === 'n2' && e.body.type === 'request_vote_result');
+    expect(refusal.map((e) => e.body)).toEqual([voteResult(2, false, true)]);
+    c.deliver((e) => e.to === 'n2');
+    expect(c.status('n2').role).toBe('precandidate');
+    c.fire('n3');
+    c.stabilize();
+    expect(c.status('n3')).toMatchObject({ role: 'leader', term: 3 });
+    expect(c.status('n2')).toMatchObject({ role: 'follower', term: 3, votedFor: 'n3' });
+    expect(c.safetyViolations).toEqual([]);
+  });
+
   it('§9.6 a partitioned node keeps its term while cut off, and on rejoining does not depose the healthy leader', () => {
     const c = new Cluster(3, { config: preVoteOn, nodes: { n3: { config: { random: () => 0 } } } });
     c.elect('n1');
@@ -110,8 +132,8 @@ describe('§9.6 pre-vote', () => {
     expect(asks.map((m) => m.body.pre_vote)).toEqual([true, true]);
     const answers = c.deliver(ofType('request_vote'));
     expect(answers).toBe(2);
-    // Both are ignored: n2 heard from n1 within the minimum timeout, and n1 is the live leader.
-    expect(c.inFlight.filter(to('n3'))).toEqual([]);
+    // Both are refused: n2 heard from n1 within the minimum timeout, and n1 is the live leader.
+    expect(c.inFlight.filter(to('n3')).map((e) => e.body)).toEqual([voteResult(term, false, true), voteResult(term, false, true)]);
     c.advance(5 * T);
     expect(c.status('n1')).toMatchObject({ role: 'leader', term });
     expect(c.status('n3')).toMatchObject({ role: 'follower', term, leaderId: 'n1' });
@@ -169,7 +191,7 @@ describe('§6.2 check-quorum', () => {
 describe('§4.2.3 leader stickiness', () => {
   for (const preVote of [false, true]) {
     const kind = preVote ? 'pre-vote' : 'vote';
-    it(`§4.2.3 a follower that heard from the leader within the minimum timeout ignores a higher-term ${kind} request`, () => {
+    it(`§4.2.3 a follower that heard from the leader within the minimum timeout does not grant a higher-term ${kind} request, nor change term`, () => {
       const c = new Cluster(3, { config: { checkQuorum: true } });
       c.elect('n1');
       c.now += 5;
@@ -180,7 +202,8 @@ describe('§4.2.3 leader stickiness', () => {
 
       c.now = heardAt + T - 1;
       const ignored = c.receive('n2', 'n3', ask);
-      expect(ignored.messages).toEqual([]);
+      // A vote request gets no answer; a pre-vote a refusal in our own term (it changes nothing here).
+      expect(ignored.messages.map((m) => m.body)).toEqual(preVote ? [voteResult(1, false, true)] : []);
       expect(ignored.hardState).toBeNull();
       expect(c.status('n2')).toEqual(before);
 
