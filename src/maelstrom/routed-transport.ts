@@ -2,13 +2,14 @@
 // through the transport. Every message to a peer, Raft or forwarded client request or its reply,
 // carries our link reports and may travel through another node when the direct link is down.
 import type { LogLevel } from '../raft/types.ts';
-import { RAFT_MESSAGE_TYPES } from '../raft/types.ts';
+import { ELECTION_MESSAGE_TYPES, RAFT_MESSAGE_TYPES } from '../raft/types.ts';
 import type { Body, Envelope } from '../protocol/messages.ts';
 import { decodeFrame, encodeFrame } from '../routing/json-frame.ts';
 import { RelayRouter, routerOptionsFor } from '../routing/relay-router.ts';
 import type { Transport } from './transport.ts';
 
 const RAFT_TYPES = new Set<string>(RAFT_MESSAGE_TYPES);
+const ELECTION_TYPES = new Set<string>(ELECTION_MESSAGE_TYPES);
 
 export class RoutedTransport {
   private router: RelayRouter<Body> | null = null;
@@ -26,8 +27,14 @@ export class RoutedTransport {
       transmit: (to, frame) => this.transport.sendPrepared(to, encodeFrame(frame)),
       // A duplicated forward could run a client's write twice; Raft messages are safe to repeat.
       duplicable: (body) => RAFT_TYPES.has(String(body['type'])),
+      urgent: (body) => ELECTION_TYPES.has(String(body['type'])),
       log: this.log,
     });
+  }
+
+  /** The cluster's timing changed (derived from round trips): the router's windows follow it. */
+  retime(heartbeatMs: number, roundTripMs: number): void {
+    this.router?.retime(routerOptionsFor(heartbeatMs, roundTripMs));
   }
 
   /** Same contract as Transport.send: returns the msg_id the body carries (for RPC callbacks). */

@@ -61,11 +61,17 @@ export class LinkState {
   constructor(
     readonly self: string,
     readonly nodeIds: readonly string[],
-    private readonly options: LinkStateOptions,
+    private options: LinkStateOptions,
   ) {
     nodeIds.forEach((id, i) => this.index.set(id, i));
     this.lastHeard = nodeIds.map(() => -Infinity);
     this.unconfirmed = nodeIds.map(() => []);
+  }
+
+  /** New windows (the network's round trip changed); the evidence gathered so far is kept. */
+  retime(options: LinkStateOptions): void {
+    this.options = options;
+    this.sendable = null;
   }
 
   isPeer(id: string): boolean {

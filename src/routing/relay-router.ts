@@ -42,15 +42,20 @@ export interface RouterOptions extends LinkStateOptions {
   hedgeIntervalMs: number;
 }
 
-/** Timings for a cluster whose heartbeat interval is `heartbeatMs`: a follower answers the leader that often. */
-export function routerOptionsFor(heartbeatMs: number): RouterOptions {
+/**
+ * Timings for a cluster whose heartbeat interval is `heartbeatMs` (a follower answers the leader that
+ * often) and whose round trips take up to `roundTripMs`. A report answering our send comes back a
+ * round trip after it left, so every window that waits for evidence from the other end is that much
+ * longer; on a slow network a shorter one would call healthy links dead and relay for nothing.
+ */
+export function routerOptionsFor(heartbeatMs: number, roundTripMs = 0): RouterOptions {
   return {
-    deadAfterMs: Math.max(60, 2 * heartbeatMs),
-    staleAfterMs: 3000,
-    recentMs: Math.max(300, 6 * heartbeatMs),
+    deadAfterMs: Math.max(60, 2 * heartbeatMs) + roundTripMs,
+    staleAfterMs: 3000 + roundTripMs,
+    recentMs: Math.max(300, 6 * heartbeatMs) + roundTripMs,
     probeIntervalMs: Math.max(100, 3 * heartbeatMs),
-    hedgeAfterSilenceMs: Math.max(60, 2 * heartbeatMs),
-    hedgeWindowMs: 1000,
+    hedgeAfterSilenceMs: Math.max(60, 2 * heartbeatMs) + roundTripMs,
+    hedgeWindowMs: 1000 + roundTripMs,
     hedgeIntervalMs: heartbeatMs,
   };
 }
@@ -61,6 +66,13 @@ export interface RouterEnv<P> {
   transmit(to: string, frame: Frame<P>): void;
   /** May this payload arrive twice? (Raft messages may; a forwarded client request must not.) */
   duplicable(payload: P): boolean;
+  /**
+   * Is this (duplicable) payload rare and urgent, worth a direct copy every time it is relayed? Votes
+   * are: a link judged down while a peer was cut off stays judged so until traffic on it proves
+   * otherwise, and two followers hardly talk except to elect, so the detour (perhaps through the
+   * leader that just failed) must not be the only way a vote travels.
+   */
+  urgent?(payload: P): boolean;
   log(level: LogLevel, text: string): void;
 }
 
@@ -92,10 +104,16 @@ export class RelayRouter<P> {
   constructor(
     readonly self: string,
     nodeIds: readonly string[],
-    private readonly options: RouterOptions,
+    private options: RouterOptions,
     private readonly env: RouterEnv<P>,
   ) {
     this.links = new LinkState(self, nodeIds, options);
+  }
+
+  /** New windows, e.g. once the round trip is measured (routerOptionsFor); routes and evidence are kept. */
+  retime(options: RouterOptions): void {
+    this.options = options;
+    this.links.retime(options);
   }
 
   isPeer(id: string): boolean {
@@ -114,7 +132,8 @@ export class RelayRouter<P> {
     }
     this.stats.relayed++;
     this.transmit(hop, this.ownRelay(dest), payload, now);
-    if (this.env.duplicable(payload) && now - (this.lastProbe.get(dest) ?? -Infinity) >= this.options.probeIntervalMs) {
+    const urgent = this.env.urgent?.(payload) === true;
+    if (this.env.duplicable(payload) && (urgent || now - (this.lastProbe.get(dest) ?? -Infinity) >= this.options.probeIntervalMs)) {
       this.lastProbe.set(dest, now);
       this.stats.probes++;
       this.transmit(dest, null, payload, now);

@@ -11,6 +11,7 @@ interface Payload {
   to: string;
   seq: number;
   once?: boolean;
+  urgent?: boolean;
 }
 
 const HEARTBEAT_MS = 50;
@@ -40,6 +41,7 @@ class TinyNetwork {
             this.inFlight.push({ at: this.now + LATENCY_MS, from: id, to, frame });
           },
           duplicable: (p) => p.once !== true,
+          urgent: (p) => p.urgent === true,
           log: () => {},
         }),
     );
@@ -199,6 +201,26 @@ describe('relay router', () => {
     const before = net.relayed();
     for (let i = 0; i < 10; i++) net.heartbeat();
     expect(net.relayed()).toBe(before);
+  });
+
+  it('an urgent payload (a vote) relayed past a link judged down also goes straight, every time; others probe at most every probeIntervalMs', () => {
+    const net = new TinyNetwork(3);
+    net.cut('n0', 'n1');
+    for (let i = 0; i < 10; i++) net.heartbeat();
+    expect(net.router('n0').links.ownLinkDead('n1')).toBe(true);
+    // The cut is gone, but nothing n0 sent since says so: the link is still judged down.
+    net.heal();
+    net.run(routerOptionsFor(HEARTBEAT_MS).probeIntervalMs); // a probe is due again
+    expect(net.router('n0').links.ownLinkDead('n1')).toBe(true);
+    const framesBefore = net.wireFrames;
+    const plain = [net.send('n0', 'n1'), net.send('n0', 'n1')];
+    expect(net.wireFrames - framesBefore).toBe(3); // two relayed, one probe copy between them
+    const votes = [net.send('n0', 'n1', { urgent: true }), net.send('n0', 'n1', { urgent: true })];
+    expect(net.wireFrames - framesBefore).toBe(3 + 4); // each vote relayed and sent straight
+    net.run(LATENCY_MS);
+    // Straight copies arrive after one hop, before the relayed ones.
+    expect(net.arrived(votes)).toEqual(votes);
+    expect(net.arrived(plain).length).toBe(1);
   });
 
   it('never sends a payload that must not be duplicated twice (no probe copy), even while relaying', () => {

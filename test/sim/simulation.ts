@@ -11,6 +11,7 @@ import type { Json } from '../../src/json.ts';
 import type { KvOperation } from '../../src/kv/operations.ts';
 import { RaftInvariantError } from '../../src/raft/node.ts';
 import type { RaftMessage, RaftStatus } from '../../src/raft/types.ts';
+import { ELECTION_MESSAGE_TYPES } from '../../src/raft/types.ts';
 import type { HistoryOp } from '../../maelstrom/history.ts';
 import { SimClients, type ClientStats } from './clients.ts';
 import { EventQueue, type SimEvent } from './event-queue.ts';
@@ -344,6 +345,10 @@ export class Simulation {
       (text) => this.traceLine(`${node.id}: ${text}`),
       this.names.length,
     );
+    // As in the adapter: the router's windows follow the measured round trip.
+    timing.onChange((t) => {
+      if (node.incarnation === incarnation) node.router?.retime(routerOptionsFor(t.heartbeatIntervalMs, t.roundTripAllowanceMs));
+    });
     const storage = new SimHostStorage(node.disk, {
       queue: this.queue,
       rng: this.storageRng,
@@ -369,7 +374,7 @@ export class Simulation {
     const recovered = node.disk.recover();
     this.monitor.onRestart(node.index, { hardState: node.disk.hardState, log: recovered.entries, snapshot: recovered.snapshot });
     node.storage = storage;
-    node.router = this.makeRouter(node, incarnation);
+    node.router = this.makeRouter(node, incarnation, timing.current().roundTripAllowanceMs);
     const raftRng = this.root.fork(`raft-${node.id}-${incarnation}`);
     const bug = this.options.bug;
     const bugs = bug === undefined || bug === 'ignoreLostLog' ? undefined : { [bug]: true };
@@ -448,8 +453,8 @@ export class Simulation {
     };
   }
 
-  private makeRouter(node: SimNode, incarnation: number): RelayRouter<PeerPayload> {
-    return new RelayRouter<PeerPayload>(node.id, this.names, routerOptionsFor(this.scenario.heartbeatIntervalMs), {
+  private makeRouter(node: SimNode, incarnation: number, roundTripMs: number): RelayRouter<PeerPayload> {
+    return new RelayRouter<PeerPayload>(node.id, this.names, routerOptionsFor(this.scenario.heartbeatIntervalMs, roundTripMs), {
       now: () => this.now,
       transmit: (to, frame) => {
         if (!node.up || node.incarnation !== incarnation) return;
@@ -461,6 +466,7 @@ export class Simulation {
       },
       // A forwarded request must arrive at most once (see the README); Raft messages may repeat.
       duplicable: (payload) => payload.kind === 'raft',
+      urgent: (payload) => payload.kind === 'raft' && ELECTION_MESSAGE_TYPES.includes(payload.body.type),
       log: (_level, text) => this.traceLine(() => `${node.id} routing: ${text}`),
     });
   }
