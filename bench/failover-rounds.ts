@@ -80,7 +80,8 @@ export async function runFailoverRounds(bench: BenchCluster, options: FailoverOp
     const writeDone = firstSuccessfulWrite(bench.client(writerNode, 'failover-writer'), {
       key: 'failover',
       intervalMs: 10,
-      timeoutMs: 500,
+      // Like Maelstrom's client, max(10 x latency, 500): a write's path is several one-way delays.
+      timeoutMs: Math.max(500, 10 * bench.options.latency.meanMs),
       giveUpAt: failedAt + roundTimeoutMs,
       now: () => bench.now(),
     });
