@@ -46,7 +46,8 @@ export interface FailoverRun {
 export async function runFailoverRounds(bench: BenchCluster, options: FailoverOptions): Promise<FailoverRun> {
   const samples: FailoverSample[] = [];
   const { electionTimeoutMaxMs, heartbeatMs } = bench.options;
-  const roundTimeoutMs = options.roundTimeoutMs ?? 5000 + 10 * electionTimeoutMaxMs;
+  // An election's path is about 8 one-way delays, and exponential ones have a long tail.
+  const roundTimeoutMs = options.roundTimeoutMs ?? 5000 + 10 * electionTimeoutMaxMs + 30 * bench.options.latency.meanMs;
   for (let round = 1; round <= options.rounds; round++) {
     bench.log.trimBefore(bench.now() - 30_000);
     let old: { node: string; term: number };

@@ -36,6 +36,8 @@ export interface DerivedTiming extends RaftTiming {
   parkLimitMs: number;
   /** The round trip the numbers were derived from (for log lines), ms. */
   rttMs: number;
+  /** A round trip that is rarely exceeded (SRTT + 4 x RTTVAR), for windows that wait for evidence (routing). */
+  rttHighMs: number;
   /** Its variation (RTTVAR), ms. */
   jitterMs: number;
 }
@@ -47,13 +49,16 @@ export interface DerivedTiming extends RaftTiming {
  * arrives within W ms is at most e^(-W/H) whatever the delay distribution (the expected number of
  * arrivals in any window of W ms is W/H, and each heartbeat lands in it independently). So the
  * heartbeat keeps its configured interval at every latency, and the timeout grows only with the
- * variation: two heartbeat intervals (one may be missing) plus this many RTTVARs.
+ * variation: two heartbeat intervals (one may be missing) plus this many RTTVARs. One is enough:
+ * with a heartbeat every 50 ms many are in flight at once on a slow network, and a follower that
+ * does time out on a rare gap only costs a pre-vote, which the other followers (still hearing the
+ * leader) refuse. Every failover, on the other hand, pays the timeout in full.
  * The length of the path (pre-vote round trip, the candidate's write, RequestVote, the voter's
  * write, the new leader's first heartbeat) is added to the timers that wait for it instead
  * (persistAllowanceMs, roundTripAllowanceMs), not to every timeout, so failover does not pay it twice.
  */
 const TIMEOUT_HEARTBEATS = 2;
-const TIMEOUT_PER_RTTVAR = 2;
+const TIMEOUT_PER_RTTVAR = 1;
 /** Maelstrom's lin-kv client: timeout = max(10 x mean latency, 1000 ms). */
 const CLIENT_TIMEOUT_PER_ONE_WAY = 10;
 const MAX_BACKOFF_DOUBLINGS = 4;
@@ -63,6 +68,17 @@ const MAX_BACKOFF_DOUBLINGS = 4;
  * stretching the timeouts without bound.
  */
 const MAX_SCALE = 40;
+
+/**
+ * A "typical slow" round trip, SRTT + 2 x RTTVAR: what the election timers add for each write and
+ * round trip on their path. Less than a retransmission timeout, because nothing is lost by firing a
+ * little early: a vote that arrives after the candidate's timer fired still counts (§5.2), and a
+ * voter whose timer fires before the new leader's first heartbeat only starts a pre-vote, which the
+ * new leader refuses. Every split vote, on the other hand, waits the whole allowance.
+ */
+function typicalRtt(e: RttEstimate): number {
+  return e.srttMs + 2 * e.rttvarMs;
+}
 
 export function fixedTiming(floors: TimingFloors): DerivedTiming {
   return {
@@ -78,6 +94,7 @@ export function fixedTiming(floors: TimingFloors): DerivedTiming {
     clientTimeoutMs: floors.clientTimeoutMs,
     parkLimitMs: Math.min(floors.electionTimeoutMaxMs + 100, 0.6 * floors.clientTimeoutMs),
     rttMs: 0,
+    rttHighMs: 0,
     jitterMs: 0,
   };
 }
@@ -113,8 +130,8 @@ export function deriveTiming(floors: TimingFloors, net: NetworkEstimate): Derive
     electionTimeoutMaxMs,
     heartbeatIntervalMs,
     checkQuorumWindowMs,
-    persistAllowanceMs: Math.round(persistMs),
-    roundTripAllowanceMs: Math.round(rttHigh),
+    persistAllowanceMs: Math.round(net.service === null ? 0 : typicalRtt(net.service)),
+    roundTripAllowanceMs: Math.round(network === null ? 0 : typicalRtt(network)),
     // Twice a retransmission timeout: an acknowledgement later than that is taken as lost.
     retransmitAfterMs: Math.round(Math.max(floors.electionTimeoutMinMs, 2 * rttHigh)),
     serviceTimeoutMs,
@@ -122,6 +139,7 @@ export function deriveTiming(floors: TimingFloors, net: NetworkEstimate): Derive
     clientTimeoutMs,
     parkLimitMs,
     rttMs: Math.round(rttMean),
+    rttHighMs: Math.round(rttHigh),
     jitterMs: Math.round(jitterMs),
   };
 }

@@ -181,7 +181,7 @@ export class MaelstromServer {
     this.net.start(nodeId, nodeIds, this.deps.config.heartbeatIntervalMs);
     // The router waits a round trip for evidence from the far end of a link: it learns the round trip
     // from the same estimates as the election timing (service round trips first, then peers').
-    this.timing.onChange((t) => this.net.retime(t.heartbeatIntervalMs, t.roundTripAllowanceMs));
+    this.timing.onChange((t) => this.net.retime(t.heartbeatIntervalMs, t.rttHighMs));
     if (isMessageId(msgId)) this.deps.transport.send(env.src, { type: 'init_ok', in_reply_to: msgId });
     this.deps.logger.info(`initialized as ${nodeId} in cluster [${nodeIds.join(', ')}]`);
     void this.startRaft();

@@ -347,7 +347,7 @@ export class Simulation {
     );
     // As in the adapter: the router's windows follow the measured round trip.
     timing.onChange((t) => {
-      if (node.incarnation === incarnation) node.router?.retime(routerOptionsFor(t.heartbeatIntervalMs, t.roundTripAllowanceMs));
+      if (node.incarnation === incarnation) node.router?.retime(routerOptionsFor(t.heartbeatIntervalMs, t.rttHighMs));
     });
     const storage = new SimHostStorage(node.disk, {
       queue: this.queue,
@@ -374,7 +374,7 @@ export class Simulation {
     const recovered = node.disk.recover();
     this.monitor.onRestart(node.index, { hardState: node.disk.hardState, log: recovered.entries, snapshot: recovered.snapshot });
     node.storage = storage;
-    node.router = this.makeRouter(node, incarnation, timing.current().roundTripAllowanceMs);
+    node.router = this.makeRouter(node, incarnation, timing.current().rttHighMs);
     const raftRng = this.root.fork(`raft-${node.id}-${incarnation}`);
     const bug = this.options.bug;
     const bugs = bug === undefined || bug === 'ignoreLostLog' ? undefined : { [bug]: true };
