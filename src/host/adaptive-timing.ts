@@ -41,7 +41,8 @@ export class AdaptiveTiming {
   peerRoundTrip(peer: NodeId, ms: number): void {
     let e = this.peers.get(peer);
     if (e === undefined) this.peers.set(peer, (e = new RttEstimator()));
-    e.sample(ms);
+    // A leader samples each follower at every heartbeat (and every append): several per round trip.
+    e.sample(ms, (e.current()?.srttMs ?? 0) / this.floors.heartbeatIntervalMs);
     this.update();
   }
 

@@ -14,8 +14,15 @@ export class RttEstimator {
   private estimate: RttEstimate | null = null;
   private count = 0;
 
-  /** One measured round trip. Negative or non-finite samples (a clock oddity) are ignored. */
-  sample(ms: number): void {
+  /**
+   * One measured round trip. Negative or non-finite samples (a clock oddity) are ignored.
+   * `perRoundTrip`: how many samples arrive per round trip. RFC 6298's gains assume one; with a
+   * heartbeat every 50 ms and a 400 ms round trip there are eight, and unscaled gains would average
+   * over a single round trip, so the estimate (and every timeout derived from it) would swing with
+   * each outlier. Dividing the gains by it keeps the memory at about 8 round trips (RFC 7323,
+   * appendix G).
+   */
+  sample(ms: number, perRoundTrip = 1): void {
     if (!Number.isFinite(ms) || ms < 0) return;
     this.count++;
     const e = this.estimate;
@@ -23,9 +30,12 @@ export class RttEstimator {
       this.estimate = { srttMs: ms, rttvarMs: ms / 2 };
       return;
     }
+    const scale = 1 / Math.max(1, perRoundTrip);
+    const alpha = ALPHA * scale;
+    const beta = BETA * scale;
     // RFC 6298 2.3: the variation is updated with the old mean, then the mean moves.
-    const rttvarMs = (1 - BETA) * e.rttvarMs + BETA * Math.abs(e.srttMs - ms);
-    const srttMs = (1 - ALPHA) * e.srttMs + ALPHA * ms;
+    const rttvarMs = (1 - beta) * e.rttvarMs + beta * Math.abs(e.srttMs - ms);
+    const srttMs = (1 - alpha) * e.srttMs + alpha * ms;
     this.estimate = { srttMs, rttvarMs };
   }
 

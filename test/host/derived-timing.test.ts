@@ -34,6 +34,44 @@ describe('RFC 6298 round-trip estimator', () => {
   });
 });
 
+describe('RFC 7323 appendix G: several samples per round trip', () => {
+  it('with n samples per round trip the gains are divided by n, so one outlier moves the estimate n times less', () => {
+    const once = converged(400);
+    const many = converged(400);
+    once.sample(2000);
+    many.sample(2000, 8);
+    const moved = (e: RttEstimator): number => (e.current()?.srttMs ?? 0) - 400;
+    expect(moved(once)).toBeCloseTo(1600 / 8);
+    expect(moved(many)).toBeCloseTo(1600 / 64);
+    // Fewer than one sample per round trip is treated as one (the gains never grow).
+    const few = converged(400);
+    few.sample(2000, 0.2);
+    expect(moved(few)).toBeCloseTo(moved(once));
+  });
+
+  it('a leader\'s heartbeats (one per 50 ms) at a 400 ms round trip: the jitter estimate stays near its mean', () => {
+    // Exponential one-way delays (mean 200 ms): draw the same sequence into both kinds of estimator
+    // and compare how far the variation swings once both have settled.
+    let seed = 7;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const exp = (): number => -200 * Math.log(1 - random());
+    const plain = new RttEstimator();
+    const scaled = new RttEstimator();
+    const swing = { plain: [] as number[], scaled: [] as number[] };
+    for (let i = 0; i < 4000; i++) {
+      const rtt = exp() + exp();
+      plain.sample(rtt);
+      scaled.sample(rtt, (scaled.current()?.srttMs ?? 0) / 50);
+      if (i > 500) {
+        swing.plain.push(plain.current()?.rttvarMs ?? 0);
+        swing.scaled.push(scaled.current()?.rttvarMs ?? 0);
+      }
+    }
+    const spread = (xs: number[]): number => Math.max(...xs) - Math.min(...xs);
+    expect(spread(swing.scaled)).toBeLessThan(spread(swing.plain) / 2);
+  });
+});
+
 describe('derived timing', () => {
   it('at latency 0 (no samples, or round trips of a millisecond) it is the configured timing', () => {
     const none = deriveTiming(floors, { peer: null, service: null, serviceBackoff: 0 });
