@@ -137,10 +137,13 @@ export class StandaloneNode {
    */
   async stopGracefully(): Promise<void> {
     const { config, logger } = this.deps;
-    const deadline = this.deps.now() + config.shared.electionTimeoutMaxMs + 100 + DRAIN_LIMIT_MS;
+    // The timing in force, not the configured floors: on a slow network the core's own transfer
+    // deadline (a timeout, two writes and a round trip) is longer than the configured range.
+    const t = this.host?.currentTiming();
+    const limitMs = (t?.electionTimeoutMaxMs ?? config.shared.electionTimeoutMaxMs) + 2 * (t?.persistAllowanceMs ?? 0) + (t?.roundTripAllowanceMs ?? 0) + 100;
+    const deadline = this.deps.now() + limitMs + DRAIN_LIMIT_MS;
     if (this.host?.status().role === 'leader') {
       logger.info('this node leads: handing leadership over before shutting down');
-      const limitMs = config.shared.electionTimeoutMaxMs + 100;
       const giveUpAt = this.deps.now() + limitMs;
       let outcome: HandoffOutcome | null = null;
       // An abandoned attempt (the target too slow under load) leaves time for another, maybe to
