@@ -42,7 +42,11 @@ export class AdaptiveTiming {
     let e = this.peers.get(peer);
     if (e === undefined) this.peers.set(peer, (e = new RttEstimator()));
     // A leader samples each follower at every heartbeat (and every append): several per round trip.
-    e.sample(ms, (e.current()?.srttMs ?? 0) / this.floors.heartbeatIntervalMs);
+    // Counted from the smaller of the estimate and the sample, so that an estimate inflated by one
+    // outlier (an answer that waited out a partition) is not also given tiny gains, which would keep
+    // it inflated for minutes.
+    const srtt = e.current()?.srttMs ?? 0;
+    e.sample(ms, Math.min(srtt, ms) / this.floors.heartbeatIntervalMs);
     this.update();
   }
 

@@ -105,9 +105,12 @@ export function deriveTiming(floors: TimingFloors, net: NetworkEstimate): Derive
   // Until there are any, the service's stand in (Maelstrom delays service traffic like node traffic);
   // the service is asked rarely (at start, at each new term or vote), so its estimate goes stale.
   const network = net.peer ?? net.service;
-  const rttHigh = network === null ? 0 : highRtt(network);
+  // Capped like the timeouts: every window below (retransmission, check-quorum, the router's) must
+  // recover within seconds from an estimate that one answer delayed by a partition blew up.
+  const rttCap = MAX_SCALE * floors.electionTimeoutMinMs;
+  const rttHigh = network === null ? 0 : Math.min(rttCap, highRtt(network));
   const rttMean = network === null ? 0 : network.srttMs;
-  const persistMs = net.service === null ? 0 : highRtt(net.service);
+  const persistMs = net.service === null ? 0 : Math.min(rttCap, highRtt(net.service));
 
   const jitterMs = network === null ? 0 : network.rttvarMs;
   const heartbeatIntervalMs = floors.heartbeatIntervalMs;
@@ -130,8 +133,8 @@ export function deriveTiming(floors: TimingFloors, net: NetworkEstimate): Derive
     electionTimeoutMaxMs,
     heartbeatIntervalMs,
     checkQuorumWindowMs,
-    persistAllowanceMs: Math.round(net.service === null ? 0 : typicalRtt(net.service)),
-    roundTripAllowanceMs: Math.round(network === null ? 0 : typicalRtt(network)),
+    persistAllowanceMs: Math.round(net.service === null ? 0 : Math.min(rttCap, typicalRtt(net.service))),
+    roundTripAllowanceMs: Math.round(network === null ? 0 : Math.min(rttCap, typicalRtt(network))),
     // Twice a retransmission timeout: an acknowledgement later than that is taken as lost.
     retransmitAfterMs: Math.round(Math.max(floors.electionTimeoutMinMs, 2 * rttHigh)),
     serviceTimeoutMs,

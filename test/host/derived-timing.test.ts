@@ -72,6 +72,19 @@ describe('RFC 7323 appendix G: several samples per round trip', () => {
   });
 });
 
+describe('adaptive timing recovers from an outlier', () => {
+  it('one answer that waited out a 5 s partition is forgotten within seconds of heartbeats, not minutes', () => {
+    const timing = new AdaptiveTiming(floors, true, () => {});
+    timing.peerRoundTrip('n2', 5500); // the first sample: SRTT 5500, RTTVAR 2750
+    let samples = 0;
+    while (timing.current().electionTimeoutMinMs > 150 && samples < 10_000) {
+      timing.peerRoundTrip('n2', 2);
+      samples++;
+    }
+    expect(samples).toBeLessThan(200); // at one per 50 ms heartbeat: under 10 s
+  });
+});
+
 describe('derived timing', () => {
   it('at latency 0 (no samples, or round trips of a millisecond) it is the configured timing', () => {
     const none = deriveTiming(floors, { peer: null, service: null, serviceBackoff: 0 });
@@ -107,6 +120,10 @@ describe('derived timing', () => {
     // One outlier (a process pause) cannot stretch the timeouts beyond MAX_SCALE x the floors.
     const paused = deriveTiming(floors, { peer: { srttMs: 1000, rttvarMs: 100_000 }, service: null, serviceBackoff: 0 });
     expect(paused.electionTimeoutMinMs).toBe(40 * 150);
+    // Nor the windows built on the round trip: a lost batch is still resent within seconds.
+    expect(paused.retransmitAfterMs).toBe(2 * 40 * 150);
+    expect(paused.rttHighMs).toBe(40 * 150);
+    expect(paused.roundTripAllowanceMs).toBe(40 * 150);
   });
 
   it('jitter raises the timeouts: exponential-like samples give more room than constant ones', () => {
