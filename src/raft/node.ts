@@ -470,6 +470,13 @@ export class RaftNode {
       this.leaveLeadership();
       // A leader runs no election timer; a follower needs one.
       this.resetElectionTimer(now);
+    } else if (previousRole === 'candidate' || previousRole === 'precandidate') {
+      // The campaign is over, and with it the wait for its writes (the persist allowances on top of
+      // the timeout). Keeping them would leave this node out of elections longer than its peers: a
+      // node whose own service estimate runs high could be outpaced for ever by one with a shorter
+      // log (seen without pre-vote at 200 ms: 30 s without a leader). A round trip stays: whoever
+      // beat us needs one before its first heartbeat reaches us. Only ever earlier, never later.
+      this.electionDeadline = Math.min(this.electionDeadline, now + this.timing.roundTripAllowanceMs + this.randomElectionTimeout());
     }
     if (previousRole !== 'follower') this.emit('info', `stepped down to follower, term ${this.term} (${reason})`);
     else this.emit('debug', `follower now in term ${this.term} (${reason})`);

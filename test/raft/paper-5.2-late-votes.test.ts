@@ -2,7 +2,7 @@
 // election timer. Votes and pre-votes for the term being sought still count when they arrive late;
 // a candidate that does not win still starts a new election in a higher term.
 import { describe, expect, it } from 'vitest';
-import { Cluster, T, messagesOfType, voteResult } from './harness.ts';
+import { Cluster, T, entriesWithTerms, messagesOfType, requestVote, voteResult } from './harness.ts';
 
 const preVoteOn = { preVote: true, checkQuorum: true };
 const timing = { electionTimeoutMinMs: T, electionTimeoutMaxMs: 2 * T, heartbeatIntervalMs: 20, checkQuorumWindowMs: T, retransmitAfterMs: T, roundTripAllowanceMs: 0 };
@@ -82,6 +82,22 @@ describe('§5.2 late votes', () => {
     c.deliver((e) => e.to === 'n2' && e.body.type === 'request_vote');
     expect(c.status('n2').votedFor).toBe('n1');
     expect(c.node('n2').nextDeadline() - c.now).toBe(T + 40 + 25);
+  });
+
+  it('§5.2 a candidate that loses (or sees a higher term) drops the write allowances: its next timeout is an ordinary one plus a round trip', () => {
+    const c = new Cluster(3, { config: { random: () => 0 }, nodes: { n1: { term: 1, log: entriesWithTerms([1]) } } });
+    c.node('n1').setTiming({ ...timing, persistAllowanceMs: 4000, roundTripAllowanceMs: 1000 });
+    c.fire('n1');
+    expect(c.node('n1').nextDeadline() - c.now).toBe(T + 2 * 4000 + 1000);
+    c.receive('n1', 'n2', voteResult(2, false));
+    c.receive('n1', 'n3', voteResult(2, false));
+    expect(c.status('n1')).toMatchObject({ role: 'follower', term: 2 });
+    expect(c.node('n1').nextDeadline() - c.now).toBe(T + 1000);
+    // Never later than it was: a higher term seen soon after (from a shorter log: refused) does not push it back.
+    const deadline = c.node('n1').nextDeadline();
+    c.now += 10;
+    c.receive('n1', 'n2', requestVote({ term: 5, candidate_id: 'n2', last_log_index: 0, last_log_term: 0 }));
+    expect(c.node('n1').nextDeadline()).toBeLessThanOrEqual(deadline);
   });
 
   it('§9.6 a precandidate\'s timer covers the round trip its pre-votes need, and nothing more', () => {
