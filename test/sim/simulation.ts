@@ -161,6 +161,8 @@ export class Simulation {
   private leaderAt = Infinity;
   private recovery: Recovery | null = null;
   private drainStart = 0;
+  /** largestLag() when the drain started. */
+  private drainLag = 0;
   private failure: SimFailure | null = null;
   private linearizable: boolean | 'unknown' | 'not-checked' = 'not-checked';
   private readonly snapshots = { taken: 0, installed: 0 };
@@ -653,11 +655,19 @@ export class Simulation {
       this.clients.stop();
       this.phase = 'drain';
       this.drainStart = this.now;
+      this.drainLag = this.largestLag();
       return;
     }
     if (this.now - this.recoveryStart > limit) {
       throw new SimViolation('liveness', `${limit} ms after the faults stopped: ${this.leaderAt === Infinity ? 'no leader known to every node' : 'some node never answered a client'} (${this.statusSummary()})`);
     }
+  }
+
+  /** How many entries the furthest-behind node lacks of the longest log (0 if none is known). */
+  private largestLag(): number {
+    const lengths = this.nodes.map((n) => n.host?.status().lastLogIndex ?? 0);
+    const longest = Math.max(0, ...lengths);
+    return Math.max(0, ...lengths.map((l) => longest - l));
   }
 
   private probeDrain(): void {
@@ -674,7 +684,12 @@ export class Simulation {
       this.phase = 'done';
       return;
     }
-    const drainLimit = DRAIN_LIMIT_MS + 50 * this.scenario.latency.meanMs;
+    // Catching up is bounded by the scenario's own window: a follower that lags N entries gets at most
+    // maxEntriesPerMessage x maxInflightMessages of them per round trip (1 per 400 ms at 200 ms with
+    // windows of 1). That is throughput, not liveness, so the limit grows with the lag at the start.
+    const s = this.scenario;
+    const catchUpMs = (this.drainLag / (s.maxEntriesPerMessage * s.maxInflightMessages)) * 2 * s.latency.meanMs;
+    const drainLimit = Math.round(DRAIN_LIMIT_MS + 50 * s.latency.meanMs + catchUpMs);
     if (this.now - this.drainStart > drainLimit) {
       throw new SimViolation('liveness', `${drainLimit} ms after clients stopped, the nodes have not converged (${this.statusSummary()})`);
     }
