@@ -46,9 +46,10 @@ export const DEFAULT_CONFIG: NodeConfig = {
 
 export const USAGE = `usage: node.js [options]   (a Maelstrom node: JSON messages on stdin/stdout, logs on stderr)
   --election-timeout MS          base timeout T: timeouts are drawn from [T, 2T]   (env RAFT_ELECTION_TIMEOUT_MS; default 150)
+                                 a floor: raised to 2 x heartbeat + measured jitter when that is more
   --election-timeout-min MS      lower bound of the election timeout range          (env RAFT_ELECTION_TIMEOUT_MIN_MS)
   --election-timeout-max MS      upper bound of the election timeout range          (env RAFT_ELECTION_TIMEOUT_MAX_MS)
-  --heartbeat-interval MS        leader heartbeat period, at most T/3                (env RAFT_HEARTBEAT_MS; default 50)
+  --heartbeat-interval MS        leader heartbeat period, at most T/3; kept at any latency (env RAFT_HEARTBEAT_MS; default 50)
   --check-quorum-window MS, --service-timeout MS, --forward-timeout MS, --client-timeout MS: floors of those timeouts, raised to
                                  fit measured round trips (env RAFT_CHECK_QUORUM_WINDOW_MS, RAFT_SERVICE_TIMEOUT_MS, RAFT_FORWARD_TIMEOUT_MS, RAFT_CLIENT_TIMEOUT_MS; defaults: T, 1000, 1000, 1000)
   --fixed-timing                 never derive timeouts from measured round trips     (env RAFT_FIXED_TIMING=1)
