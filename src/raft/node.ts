@@ -130,10 +130,11 @@ export class RaftNode {
   /** When we last accepted an AppendEntries from the current leader (leader stickiness). */
   private lastLeaderContact = -Infinity;
   private lastHeartbeatLogAt = -Infinity;
-  /** The heartbeat interval the current leader announced (0: none announced). */
-  private leaderHeartbeatMs = 0;
-  /** The minimum election timeout the current leader announced (0: none announced). */
-  private leaderTimeoutMs = 0;
+  /**
+   * The shortest election timeout the current leader's announcement allows: its minimum timeout, and
+   * HEARTBEATS_PER_TIMEOUT of its heartbeat intervals (0: nothing announced).
+   */
+  private leaderTimeoutFloorMs = 0;
 
   // Elections. Real votes are for this.term and count only while votedFor is us: they still count
   // after our timer fired and we went back to pre-voting in the same term (late votes, §5.2).
@@ -282,15 +283,10 @@ export class RaftNode {
    */
   private effectiveTiming(): RaftTiming {
     const t = this.timing;
-    if (this.role === 'leader' || (this.leaderHeartbeatMs <= 0 && this.leaderTimeoutMs <= 0)) return { ...t };
-    const min = Math.max(this.config.electionTimeoutMinMs, HEARTBEATS_PER_TIMEOUT * this.leaderHeartbeatMs, this.leaderTimeoutMs);
+    if (this.role === 'leader' || this.leaderTimeoutFloorMs <= 0) return { ...t };
+    const min = Math.max(this.config.electionTimeoutMinMs, this.leaderTimeoutFloorMs);
     const ratio = this.config.electionTimeoutMaxMs / this.config.electionTimeoutMinMs;
     return { ...t, electionTimeoutMinMs: min, electionTimeoutMaxMs: min * ratio };
-  }
-
-  private forgetLeaderTiming(): void {
-    this.leaderHeartbeatMs = 0;
-    this.leaderTimeoutMs = 0;
   }
 
   /** The earliest time at which tick() has something to do. */
@@ -461,7 +457,7 @@ export class RaftNode {
       this.hardStateDirty = true;
     }
     this.role = 'follower';
-    if (leaderId !== previousLeader || term !== previousTerm) this.forgetLeaderTiming();
+    if (leaderId !== previousLeader || term !== previousTerm) this.leaderTimeoutFloorMs = 0;
     this.leaderId = leaderId;
     this.votes.clear();
     this.preVotes.clear();
@@ -522,7 +518,7 @@ export class RaftNode {
     invariant(this.votedFor === this.id && (this.role === 'candidate' || this.role === 'precandidate'), `only a candidate can become leader, not a ${this.role}`);
     this.role = 'leader';
     this.leaderId = this.id;
-    this.forgetLeaderTiming();
+    this.leaderTimeoutFloorMs = 0;
     this.votes.clear();
     this.preVotes.clear();
     this.progress = new Map(this.peers.map((p) => [p, new Progress(this.log.lastIndex() + 1)]));
@@ -671,9 +667,10 @@ export class RaftNode {
 
   /**
    * A message only the leader of our term sends (AppendEntries, InstallSnapshot): it is leader contact,
-   * so it resets the election timer. Returns false if it must be ignored.
+   * so it resets the election timer. An AppendEntries may announce the leader's timing (see
+   * effectiveTiming). Returns false if it must be ignored.
    */
-  private acceptLeaderContact(from: NodeId, type: RaftMessage['type'], now: number, announced?: { heartbeatMs?: number; timeoutMs?: number }): boolean {
+  private acceptLeaderContact(from: NodeId, type: RaftMessage['type'], now: number, announced?: AppendEntries): boolean {
     if (this.role === 'leader') {
       // Two leaders in one term would break election safety; it cannot happen unless a vote was lost.
       this.emit('warn', `${type} from ${from} in my own term ${this.term} while leader: ignored`);
@@ -684,15 +681,16 @@ export class RaftNode {
       this.leaderId = from;
       this.emit('info', `recognized ${from} as leader for term ${this.term}`);
     }
-    if (announced?.heartbeatMs !== undefined) this.leaderHeartbeatMs = announced.heartbeatMs;
-    if (announced?.timeoutMs !== undefined) this.leaderTimeoutMs = announced.timeoutMs;
+    if (announced?.heartbeat_ms !== undefined || announced?.election_timeout_ms !== undefined) {
+      this.leaderTimeoutFloorMs = Math.max(HEARTBEATS_PER_TIMEOUT * (announced.heartbeat_ms ?? 0), announced.election_timeout_ms ?? 0);
+    }
     this.lastLeaderContact = now;
     this.resetElectionTimer(now);
     return true;
   }
 
   private handleAppendEntries(from: NodeId, m: AppendEntries, now: number): void {
-    if (!this.acceptLeaderContact(from, m.type, now, { heartbeatMs: m.heartbeat_ms, timeoutMs: m.election_timeout_ms })) return;
+    if (!this.acceptLeaderContact(from, m.type, now, m)) return;
 
     const reply: AppendEntriesResult = {
       type: 'append_entries_result',
