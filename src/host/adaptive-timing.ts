@@ -45,8 +45,7 @@ export class AdaptiveTiming {
     // Counted from the smaller of the estimate and the sample, so that an estimate inflated by one
     // outlier (an answer that waited out a partition) is not also given tiny gains, which would keep
     // it inflated for minutes.
-    const srtt = e.current()?.srttMs ?? 0;
-    e.sample(ms, Math.min(srtt, ms) / this.floors.heartbeatIntervalMs);
+    e.sample(ms, Math.min(e.srttMs(), ms) / this.floors.heartbeatIntervalMs);
     this.update();
   }
 

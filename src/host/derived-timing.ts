@@ -2,7 +2,7 @@
 // so the rules can be read (and tested) in one place: the host feeds it estimates and hands the
 // result to the core (setTiming) and to the adapter's timers.
 import type { RaftTiming } from '../raft/types.ts';
-import { highRtt, type RttEstimate } from './rtt-estimator.ts';
+import { highRtt, typicalRtt, type RttEstimate } from './rtt-estimator.ts';
 
 /** The configured values: what the node uses at latency 0, and never less. */
 export interface TimingFloors {
@@ -68,17 +68,6 @@ const MAX_BACKOFF_DOUBLINGS = 4;
  * stretching the timeouts without bound.
  */
 const MAX_SCALE = 40;
-
-/**
- * A "typical slow" round trip, SRTT + 2 x RTTVAR: what the election timers add for each write and
- * round trip on their path. Less than a retransmission timeout, because nothing is lost by firing a
- * little early: a vote that arrives after the candidate's timer fired still counts (§5.2), and a
- * voter whose timer fires before the new leader's first heartbeat only starts a pre-vote, which the
- * new leader refuses. Every split vote, on the other hand, waits the whole allowance.
- */
-function typicalRtt(e: RttEstimate): number {
-  return e.srttMs + 2 * e.rttvarMs;
-}
 
 export function fixedTiming(floors: TimingFloors): DerivedTiming {
   return {

@@ -39,6 +39,11 @@ export class RttEstimator {
     this.estimate = { srttMs, rttvarMs };
   }
 
+  /** The smoothed round trip, 0 before the first sample (no copy: for the per-message path). */
+  srttMs(): number {
+    return this.estimate?.srttMs ?? 0;
+  }
+
   /** Null until the first sample. */
   current(): RttEstimate | null {
     return this.estimate === null ? null : { ...this.estimate };
@@ -52,4 +57,15 @@ export class RttEstimator {
 /** RFC 6298's retransmission timeout without its 1 s floor: SRTT + 4 x RTTVAR. */
 export function highRtt(e: RttEstimate): number {
   return e.srttMs + 4 * e.rttvarMs;
+}
+
+/**
+ * A "typical slow" round trip, SRTT + 2 x RTTVAR: what the election timers add for each write and
+ * round trip on their path. Less than a retransmission timeout, because nothing is lost by firing a
+ * little early: a vote that arrives after the candidate's timer fired still counts (§5.2), and a
+ * voter whose timer fires before the new leader's first heartbeat only starts a pre-vote, which the
+ * new leader refuses. Every split vote, on the other hand, waits the whole allowance.
+ */
+export function typicalRtt(e: RttEstimate): number {
+  return e.srttMs + 2 * e.rttvarMs;
 }

@@ -110,8 +110,13 @@ export class RelayRouter<P> {
     this.links = new LinkState(self, nodeIds, options);
   }
 
-  /** New windows, e.g. once the round trip is measured (routerOptionsFor); routes and evidence are kept. */
+  /**
+   * New windows, e.g. once the round trip is measured (routerOptionsFor); routes and evidence are
+   * kept. Callers pass whatever the timing became, so most calls change nothing and cost nothing.
+   */
   retime(options: RouterOptions): void {
+    const keys = Object.keys(options) as (keyof RouterOptions)[];
+    if (keys.every((k) => options[k] === this.options[k])) return;
     this.options = options;
     this.links.retime(options);
   }
