@@ -9,6 +9,7 @@ import { Logger } from './logger.ts';
 import { MaelstromServer } from './maelstrom/server.ts';
 import { Transport } from './maelstrom/transport.ts';
 import { runStandalone, wantsStandaloneMode } from './standalone/entry.ts';
+import { runCtlProcess } from './ctl/process.ts';
 
 function main(): void {
   const config = configOrExit(() => parseConfig(process.argv.slice(2), process.env), USAGE);
@@ -63,5 +64,7 @@ function main(): void {
 
 // --id, --port or --peers select the standalone cluster mode (TCP between nodes, HTTP for clients);
 // without them this is a Maelstrom node, exactly as before.
-if (wantsStandaloneMode(process.argv.slice(2))) runStandalone(process.argv.slice(2));
+// `ctl` as the first argument: the command-line client (src/ctl/), nothing else starts.
+if (process.argv[2] === 'ctl') runCtlProcess(process.argv.slice(3));
+else if (wantsStandaloneMode(process.argv.slice(2))) runStandalone(process.argv.slice(2));
 else main();
