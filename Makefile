@@ -8,7 +8,7 @@ RUN_TS := node scripts/run-ts.mjs
 # The canonical lin-kv test with partitions (Maelstrom's Raft chapter), on the local bench.
 MAELSTROM_FLAGS ?= --node-count 3 --concurrency 4n --rate 30 --time-limit 60 --nemesis partition --nemesis-interval 10
 
-.PHONY: all build test typecheck unit maelstrom maelstrom-real sim bench bench-failover demo clean
+.PHONY: all build test typecheck unit maelstrom maelstrom-real sim bench bench-failover demo cluster clean
 
 all: build
 
@@ -45,5 +45,9 @@ bench-failover: build
 demo: build
 	$(RUN_TS) bench/demo.ts
 
+# A local 3-node standalone cluster in this terminal (Ctrl-C stops it); CLUSTER_FLAGS="--nodes 5" etc.
+cluster: build
+	$(RUN_TS) src/cluster/cli.ts --no-build $(CLUSTER_FLAGS)
+
 clean:
-	rm -rf dist store
+	rm -rf dist store cluster-data
