@@ -1,0 +1,63 @@
+// Tiny HTTP servers standing in for cluster members: each answers with a scripted handler and
+// records what it received, so a test can say which endpoint ctl asked, with what, and how often.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Received {
+  method: string;
+  path: string;
+  body: string;
+  authorization: string | undefined;
+}
+
+export type Handler = (req: Received) => { status: number; body: unknown } | 'hang';
+
+export interface FakeMember {
+  endpoint: string;
+  received: Received[];
+  close(): Promise<void>;
+}
+
+export async function fakeMember(handler: Handler): Promise<FakeMember> {
+  const received: Received[] = [];
+  const hanging: ServerResponse[] = [];
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const r: Received = { method: req.method ?? '', path: req.url ?? '', body: Buffer.concat(chunks).toString('utf8'), authorization: req.headers.authorization };
+      received.push(r);
+      const answer = handler(r);
+      if (answer === 'hang') {
+        hanging.push(res);
+        return;
+      }
+      const text = JSON.stringify(answer.body);
+      res.writeHead(answer.status, { 'Content-Type': 'application/json' });
+      res.end(text);
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `127.0.0.1:${port}`,
+    received,
+    close: () => {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      return new Promise((done) => server.close(() => done()));
+    },
+  };
+}
+
+/** An address where nothing listens: a port just released by the kernel. */
+export async function deadEndpoint(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((done) => server.close(() => done()));
+  return `127.0.0.1:${port}`;
+}
+
+export const leaderStatus = (id: string, term = 3) => ({ status: 200, body: { id, state: 'leader', term, leader: id, commitIndex: 7, lastLogIndex: 7, peers: [] } });
+export const followerStatus = (id: string, leader: string, term = 3) => ({ status: 200, body: { id, state: 'follower', term, leader, commitIndex: 7, lastLogIndex: 7, peers: [] } });
