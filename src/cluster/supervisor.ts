@@ -128,7 +128,8 @@ export class Supervisor {
       if (stream !== null) createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => this.output.nodeLine(spec, index, line));
     }
     const exited = new Promise<void>((done) => {
-      proc.on('exit', (code, signal) => {
+      // 'close', not 'exit': by then the node's last lines ("shut down cleanly") have been printed.
+      proc.on('close', (code, signal) => {
         const how = signal !== null ? `killed by ${signal}` : `exited with status ${String(code)}`;
         this.lastExit.set(spec.id, how);
         if (this.running.get(spec.id)?.proc === proc) this.running.delete(spec.id);
