@@ -9,7 +9,9 @@ Maelstrom mode (no --id/--port/--peers): a Maelstrom node, JSON messages on stdi
 ${USAGE}
 
 Standalone mode (--id, --port and --peers): a cluster node, TCP between nodes, HTTP for clients, logs on stderr.
-${STANDALONE_USAGE}`;
+${STANDALONE_USAGE}
+
+Client: node dist/node.js ctl COMMAND (get, put, cas, status, transfer-leader, member ...); ctl --help for more.`;
 
 /**
  * Runs `parse`. On --help: both modes' flags on stdout, exit 0 (help was asked for, it is the output).

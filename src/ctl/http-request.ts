@@ -76,7 +76,7 @@ export function sendRequest(endpoint: Endpoint, method: string, path: string, bo
       });
     });
     req.on('error', (err: NodeJS.ErrnoException) => {
-      const reason = err.code === 'ECONNREFUSED' ? 'connection refused' : (err.code ?? err.message);
+      const reason = err.code === 'ECONNREFUSED' ? 'connection refused' : err.code === undefined || err.message.includes(err.code) ? err.message : `${err.message} (${err.code})`;
       finish(connected ? { kind: 'lost', endpoint, reason: `connection failed after sending (${reason})` } : { kind: 'unreachable', endpoint, reason });
     });
     req.end(body);

@@ -1,6 +1,7 @@
 // Tiny HTTP servers standing in for cluster members: each answers with a scripted handler and
 // records what it received, so a test can say which endpoint ctl asked, with what, and how often.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type ServerOptions as TlsOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface Received {
@@ -18,10 +19,11 @@ export interface FakeMember {
   close(): Promise<void>;
 }
 
-export async function fakeMember(handler: Handler): Promise<FakeMember> {
+/** With `tls`, an https member (and `endpoint` is an https:// URL). */
+export async function fakeMember(handler: Handler, tls?: TlsOptions): Promise<FakeMember> {
   const received: Received[] = [];
   const hanging: ServerResponse[] = [];
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const listener: RequestListener = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -36,11 +38,12 @@ export async function fakeMember(handler: Handler): Promise<FakeMember> {
       res.writeHead(answer.status, { 'Content-Type': 'application/json' });
       res.end(text);
     });
-  });
+  };
+  const server: Server = tls === undefined ? createServer(listener) : createTlsServer(tls, listener);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `127.0.0.1:${port}`,
+    endpoint: tls === undefined ? `127.0.0.1:${port}` : `https://127.0.0.1:${port}`,
     received,
     close: () => {
       for (const res of hanging) res.destroy();

@@ -1,0 +1,54 @@
+// ctl's TLS pass-through against an https fake member (test-only certificates in
+// test/fixtures/tls/): the CA is needed to connect, a member that asks for a client certificate
+// gets --cert/--key, and a handshake that fails is "nothing was sent" (exit 1, never 3).
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCtl } from '../../src/ctl/run.ts';
+import { fakeMember, type FakeMember } from './fake-members.ts';
+
+const TLS = resolve(import.meta.dirname, '..', 'fixtures', 'tls');
+const file = (name: string): string => join(TLS, name);
+const serverTls = { cert: readFileSync(file('server.pem')), key: readFileSync(file('server-key.pem')) };
+
+const members: FakeMember[] = [];
+afterEach(async () => {
+  await Promise.all(members.splice(0).map((m) => m.close()));
+});
+
+async function ctl(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCtl(argv, tmpdir(), { out: (s) => (out += s), err: (s) => (err += s) });
+  return { code, out, err };
+}
+
+describe('https endpoints', () => {
+  it('reads over https with --cacert; without it the handshake fails and nothing is sent (exit 1)', async () => {
+    const m = await fakeMember(() => ({ status: 200, body: { key: 'k', value: 'secret' } }), serverTls);
+    members.push(m);
+    expect(await ctl('--cacert', file('ca.pem'), '--endpoints', m.endpoint, 'get', 'k')).toMatchObject({ code: 0, out: '"secret"\n' });
+    const untrusted = await ctl('--command-timeout', '100', '--endpoints', m.endpoint, 'put', 'k', '1');
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.err).toContain('unable to verify the first certificate');
+    expect(m.received.map((q) => q.method)).toEqual(['GET']);
+  });
+
+  it('a bare host:port becomes https when --cacert is given', async () => {
+    const m = await fakeMember(() => ({ status: 200, body: {} }), serverTls);
+    members.push(m);
+    const bare = m.endpoint.replace('https://', '');
+    expect((await ctl('--cacert', file('ca.pem'), '--endpoints', bare, 'put', 'k', '1')).code).toBe(0);
+  });
+
+  it('presents --cert/--key to a member that requires a client certificate', async () => {
+    const m = await fakeMember(() => ({ status: 200, body: { members: [] } }), { ...serverTls, ca: readFileSync(file('ca.pem')), requestCert: true, rejectUnauthorized: true });
+    members.push(m);
+    const withCert = await ctl('--cacert', file('ca.pem'), '--cert', file('client.pem'), '--key', file('client-key.pem'), '--endpoints', m.endpoint, 'member', 'list');
+    expect(withCert.code, withCert.err).toBe(0);
+    const without = await ctl('--command-timeout', '100', '--cacert', file('ca.pem'), '--endpoints', m.endpoint, 'member', 'list');
+    expect(without.code).toBe(1);
+    expect(m.received).toHaveLength(1);
+  });
+});
