@@ -39,6 +39,7 @@ export const CLUSTER_PAGE_HTML = String.raw`<!doctype html>
   button:hover:not(:disabled) { background: #eef3f8; }
   button:disabled { color: #a0a8b0; cursor: default; }
   button.primary { background: var(--leader); border-color: var(--leader); color: #fff; }
+  button.primary:hover:not(:disabled) { background: #005d91; border-color: #005d91; }
   button.primary:disabled { background: #9ab8cf; border-color: #9ab8cf; color: #fff; }
   .bar { position: relative; height: 18px; background: #eef1f4; border-radius: 4px; overflow: hidden; }
   .bar > div { height: 100%; background: var(--ok); }
@@ -93,7 +94,7 @@ export const CLUSTER_PAGE_HTML = String.raw`<!doctype html>
     <table class="links" id="links"></table>
   </section>
   <section class="wide">
-    <h2>Elections (last 60 s)</h2>
+    <h2>Elections (since this page opened, last 60 s at most)</h2>
     <canvas id="timeline"></canvas>
     <div class="legend"><span><i style="background:#0072B2"></i>leader (colour = term)</span><span><i style="background:#c9d1d9;height:4px"></i>follower</span><span><i style="background:#E69F00"></i>campaigning</span><span><i style="background:#F0E442"></i>down / unreachable</span><span>&#9474; term change</span></div>
   </section>
@@ -102,6 +103,8 @@ export const CLUSTER_PAGE_HTML = String.raw`<!doctype html>
 "use strict";
 var POLL_MS = 200;
 var WINDOW_MS = 60000;
+var MIN_WINDOW_MS = 10000;
+var openedAt = Date.now();
 var TERM_COLOURS = ["#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#E69F00"];
 var view = null;
 var lanes = {};   // node id -> [{t, up, role, term}]
@@ -152,7 +155,7 @@ function render(v) {
   var leader = leaderOf(v);
   var down = v.members.filter(function (m) { return !m.up; }).map(function (m) { return m.id; });
   var summary = leader ? "leader: node " + leader.id + " (term " + leader.status.term + ")" : "no leader";
-  if (down.length) summary += " \u00b7 down: " + down.join(", ");
+  if (down.length) summary += " \u00b7 down: " + down.map(function (id) { return "node " + id; }).join(", ");
   $("summary").textContent = summary;
   $("summary").className = leader ? "" : "bad";
   renderMembers(v, leader);
@@ -178,7 +181,7 @@ function renderMembers(v, leader) {
       name,
       el("td", null, [el("span", { "class": "badge " + role }, [role === "down" ? "down" : role])]),
       el("td", { "class": "num" }, [s ? s.term : "\u2013"]),
-      el("td", null, [s ? (s.leader == null ? "none" : "node " + s.leader) : (m.error || "")]),
+      el("td", m.up ? null : { title: m.error || "" }, [s ? (s.leader == null ? "none" : "node " + s.leader) : "unreachable"]),
       el("td", { "class": "num" }, [s ? s.commitIndex : "\u2013"]),
       el("td", { "class": "num" }, [s ? (s.appliedIndex == null ? "?" : s.appliedIndex) : "\u2013"]),
       el("td", { "class": "num" }, [s ? s.lastLogIndex : "\u2013"]),
@@ -194,13 +197,14 @@ function renderReplication(v, leader) {
   if (!leader) { box.appendChild(el("p", { "class": "note" }, ["No leader: nobody is replicating."])); return; }
   var last = leader.status.lastLogIndex;
   var rows = [{ id: leader.id, match: last, self: true }];
-  (leader.status.matchIndex || []).forEach(function (p) { rows.push({ id: p.id, match: p.matchIndex }); });
+  var downIds = v.members.filter(function (m) { return !m.up; }).map(function (m) { return m.id; });
+  (leader.status.matchIndex || []).forEach(function (p) { rows.push({ id: p.id, match: p.matchIndex, down: downIds.indexOf(p.id) >= 0 }); });
   rows.forEach(function (r) {
     var pct = last > 0 ? Math.max(0, Math.min(100, 100 * r.match / last)) : 100;
-    var label = r.match + " / " + last + (r.self ? " (leader)" : last - r.match > 0 ? " (" + (last - r.match) + " behind)" : "");
+    var label = r.match + " / " + last + (r.self ? " (leader)" : last - r.match > 0 ? " (" + (last - r.match) + " behind)" : "") + (r.down ? " · down" : "");
     box.appendChild(el("div", { "class": "rep", "data-member": r.id }, [
       el("span", null, ["node " + r.id]),
-      el("div", { "class": "bar" }, [el("div", { style: "width:" + pct.toFixed(1) + "%;background:" + (r.self ? termColour(leader.status.term) : "#009E73") }), el("span", null, [label])])
+      el("div", { "class": "bar" }, [el("div", { style: "width:" + pct.toFixed(1) + "%;background:" + (r.self ? termColour(leader.status.term) : r.down ? "#c9d1d9" : "#009E73") }), el("span", null, [label])])
     ]));
   });
 }
@@ -233,12 +237,16 @@ function drawTimeline() {
   var g = canvas.getContext("2d");
   g.setTransform(dpr, 0, 0, dpr, 0, 0);
   g.clearRect(0, 0, w, h);
-  var now = Date.now(), from = now - WINDOW_MS;
-  var x = function (t) { return left + (w - left - right) * (t - from) / WINDOW_MS; };
+  // The window grows from 10 s as the page stays open, up to 60 s, so a fresh page is not empty.
+  var now = Date.now();
+  var span = Math.min(WINDOW_MS, Math.max(MIN_WINDOW_MS, now - openedAt));
+  var from = now - span;
+  var x = function (t) { return left + (w - left - right) * (t - from) / span; };
   g.font = "12px system-ui, sans-serif"; g.textBaseline = "middle";
-  // time axis: a tick every 10 s
+  // time axis: ticks every 10 s (every 2 s while the window is short)
   g.fillStyle = "#66707a"; g.strokeStyle = "#eef1f4";
-  for (var s = 0; s <= 60; s += 10) {
+  var step = span > 30000 ? 10 : span > 12000 ? 5 : 2;
+  for (var s = 0; s * 1000 <= span; s += step) {
     var tx = x(now - s * 1000);
     g.beginPath(); g.moveTo(tx, top); g.lineTo(tx, top + order.length * laneH); g.stroke();
     g.fillText(s === 0 ? "now" : "-" + s + " s", tx - (s === 0 ? 10 : 14), top + order.length * laneH + 12);
@@ -248,14 +256,19 @@ function drawTimeline() {
     g.fillStyle = "#1d232a"; g.fillText("node " + id, 4, y);
     var h0 = lanes[id] || [];
     for (var i = 0; i < h0.length; i++) {
-      var p = h0[i], next = h0[i + 1];
-      var x0 = Math.max(left, x(p.t)), x1 = next ? x(next.t) : x(now);
+      var p = h0[i];
+      // One rectangle per run of equal samples: no seams between them.
+      var end = i;
+      while (end + 1 < h0.length && same(h0[end + 1], p)) end++;
+      var next = h0[end + 1];
+      var x0 = Math.round(Math.max(left, x(p.t))), x1 = Math.round(next ? x(next.t) : x(now));
+      var prev = h0[i - 1];
+      i = end;
       if (x1 <= left) continue;
       if (!p.up) { g.fillStyle = "rgba(240,228,66,0.55)"; g.fillRect(x0, y - 11, x1 - x0, 22); }
       else if (p.role === "leader") { g.fillStyle = termColour(p.term); g.fillRect(x0, y - 8, x1 - x0, 16); }
       else if (p.role === "candidate" || p.role === "precandidate") { g.fillStyle = "#E69F00"; g.fillRect(x0, y - 5, Math.max(2, x1 - x0), 10); }
       else { g.fillStyle = "#c9d1d9"; g.fillRect(x0, y - 2, x1 - x0, 4); }
-      var prev = h0[i - 1];
       if (prev && p.up && prev.up && p.term !== prev.term && x0 > left) {
         g.fillStyle = termColour(p.term); g.fillRect(x0 - 1, y - 12, 2, 24);
       }
@@ -264,12 +277,16 @@ function drawTimeline() {
     for (var j = 0; j < h0.length; j++) {
       var q = h0[j], before = h0[j - 1];
       if (q.role === "leader" && (!before || before.role !== "leader" || before.term !== q.term)) {
-        var lx = Math.max(left, x(q.t)) + 4;
-        if (lx < w - 30) { g.fillStyle = "#fff"; g.fillText("t" + q.term, lx, y); }
+        var k = j;
+        while (k + 1 < h0.length && h0[k + 1].role === "leader" && h0[k + 1].term === q.term) k++;
+        var bx0 = Math.max(left, x(q.t)), bx1 = h0[k + 1] ? x(h0[k + 1].t) : x(now);
+        if (bx1 - bx0 >= 26) { g.fillStyle = "#fff"; g.fillText("t" + q.term, bx0 + 4, y); }
       }
     }
   });
 }
+
+function same(a, b) { return a.up === b.up && a.role === b.role && a.term === b.term; }
 
 function post(path) {
   return fetch(path, { method: "POST" }).then(function (r) { return r.json().then(function (b) { return { status: r.status, body: b }; }); });
