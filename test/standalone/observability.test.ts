@@ -107,5 +107,13 @@ describe('standalone observability endpoints', () => {
     if (view === 'unreachable') throw new Error('no /cluster');
     const members = (view.json as { members: { id: string; up: boolean }[] }).members;
     expect(members.map((m) => [m.id, m.up]).sort()).toEqual(names.map((n) => [n, n === survivor]).sort());
+
+    // Admin requests relayed to a member: refused at once when it is down (nothing was asked of it) or unknown.
+    const relayed = await http(`${c.spec(survivor).httpUrl}/admin/transfer-leader?at=${others[0] as string}`, { method: 'POST' });
+    expect(relayed === 'unreachable' ? relayed : [relayed.status, relayed.json]).toEqual([502, { error: expect.stringContaining('nothing was asked of it'), relayedTo: others[0] }]);
+    const stranger = await http(`${c.spec(survivor).httpUrl}/admin/stop?at=nobody`, { method: 'POST' });
+    expect(stranger === 'unreachable' ? stranger : stranger.status).toBe(404);
+    const wrongMethod = await http(`${c.spec(survivor).httpUrl}/metrics`, { method: 'POST' });
+    expect(wrongMethod === 'unreachable' ? wrongMethod : [wrongMethod.status, wrongMethod.headers['allow']]).toEqual([405, 'GET']);
   }, 40_000);
 });
