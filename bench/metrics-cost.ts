@@ -4,12 +4,12 @@
 //
 //   node scripts/run-ts.mjs bench/metrics-cost.ts
 import { RaftMetrics } from '../src/metrics/raft-metrics.ts';
-import type { Output, RaftStatus } from '../src/raft/types.ts';
+import type { AppendEntries, Output, RaftStatus } from '../src/raft/types.ts';
 import { percentile } from './stats.ts';
 
 const ROUNDS = 15;
 const STATUS: RaftStatus = { id: 'a', role: 'leader', term: 3, votedFor: 'a', leaderId: 'a', commitIndex: 10, appliedIndex: 10, lastLogIndex: 10, lastLogTerm: 3, logLost: false, snapshotIndex: 0 };
-const append = { type: 'append_entries', term: 3, leader_id: 'a', prev_log_index: 9, prev_log_term: 3, entries: [], leader_commit: 10, round: 1 } as const;
+const append: AppendEntries = { type: 'append_entries', term: 3, leader_id: 'a', prev_log_index: 9, prev_log_term: 3, entries: [], leader_commit: 10, round: 1 };
 const OUTPUT: Output = {
   hardState: null, logWrites: [], committed: [], reads: [], events: [], installSnapshot: null, snapshotWanted: null,
   messages: [{ to: 'b', body: append }, { to: 'c', body: append }],

@@ -406,7 +406,6 @@ export class StandaloneNode {
   }
 }
 
-
 /**
  * The HTTP address this node gives its peers in its hello: --http-host, or the peer address's host
  * when HTTP listens on every interface (0.0.0.0 or ::), which peers cannot dial as such.
