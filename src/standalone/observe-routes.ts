@@ -44,6 +44,7 @@ export class ObserveRoutes {
   /** The answer for one of our endpoints, or null for a path that is not ours. */
   async route(req: IncomingMessage, url: URL, method: string): Promise<HttpAnswer | null> {
     const path = url.pathname;
+    if (path.startsWith('/kv/')) return null; // the hot path: nothing of ours
     if (path === '/' || path === '/index.html') {
       if (method !== 'GET') return notAllowed('GET');
       return { status: 200, body: {}, raw: { contentType: 'text/html; charset=utf-8', text: CLUSTER_PAGE_HTML }, headers: { 'Cache-Control': 'no-store' } };
