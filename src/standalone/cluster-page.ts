@@ -173,7 +173,8 @@ function renderMembers(v, leader) {
     var s = m.up ? m.status : null;
     var role = s ? s.state : "down";
     var stop = el("button", { "class": "stop", "data-member": m.id }, ["Stop"]);
-    stop.disabled = !m.up;
+    stop.disabled = !m.up || s.adminStop === false;
+    if (m.up && s.adminStop === false) stop.title = "node " + m.id + " was started without --allow-admin-stop";
     stop.onclick = function () { stopNode(m.id); };
     var name = el("td", null, [el("b", null, ["node " + m.id])]);
     if (m.id === v.servedBy) name.appendChild(el("span", { "class": "you" }, [" (this page)"]));
@@ -324,7 +325,7 @@ $("write").onclick = function () {
 };
 
 window.addEventListener("resize", drawTimeline);
-$("stop-note").textContent = "Stop sends the node SIGTERM: a leader hands leadership over first. It needs --allow-admin-stop on that node.";
+$("stop-note").textContent = "Stop sends the node SIGTERM: a leader hands leadership over first. It is off on nodes started without --allow-admin-stop.";
 poll();
 </script>
 </body>

@@ -249,6 +249,7 @@ export class StandaloneNode {
       appliedIndex: s?.appliedIndex ?? 0,
       lastLogIndex: s?.lastLogIndex ?? 0,
       http: advertisedHttp(config),
+      adminStop: config.allowAdminStop && this.deps.requestStop !== undefined,
       // The leader's view of each follower's log (empty on followers), for the cluster page's bars.
       matchIndex: (this.host?.core.matchIndexes() ?? []).map((p) => ({ id: nameOf(p.peer), matchIndex: p.matchIndex })),
       peers: [...this.links.values()].map((link) => ({ id: nameOf(link.peerId), raftId: link.peerId, connected: link.isConnected(), http: this.peerHttp.get(link.peerId) ?? null })),

@@ -66,6 +66,7 @@ describe.skipIf(!hasChromium)('the live cluster page in headless Chromium', () =
     const viewer = c.specs.map((s) => s.name).find((n) => n !== second) as string;
     await page.goto(`${c.spec(viewer).httpUrl}/`);
     await markedLeader(page, 5000);
+    await page.waitForSelector(`button.stop[data-member="${second}"]:not([disabled])`); // --allow-admin-stop is on
     await page.click(`button.stop[data-member="${second}"]`);
     await page.waitForSelector(`#members tr[data-member="${second}"][data-up="false"]`, { timeout: 5000 });
     const third = await markedLeader(page, 5000, second);

@@ -94,6 +94,8 @@ describe('standalone observability endpoints', () => {
     // Stopping over HTTP is off without --allow-admin-stop.
     const stop = await http(`${c.spec(second.id).httpUrl}/admin/stop`, { method: 'POST' });
     expect(stop === 'unreachable' ? stop : stop.status).toBe(403);
+    const status = await http(`${c.spec(second.id).httpUrl}/status`);
+    expect(status === 'unreachable' ? status : (status.json as { adminStop: boolean }).adminStop).toBe(false);
 
     // Without a quorum: the last node standing loses its leader and says so.
     const [survivor, ...others] = names.filter((n) => n !== second.id).concat(second.id) as [string, ...string[]];
