@@ -4,6 +4,9 @@
 // can be tested without a cluster.
 import type { RaftStatus } from '../raft/types.ts';
 
+/** The allowed lag when snapshots are off (--snapshot-threshold 0): the default threshold. */
+export const LAG_ALLOWANCE_WITHOUT_SNAPSHOTS = 10_000;
+
 export type Health = { healthy: true } | { healthy: false; reason: string };
 
 export interface HealthInput {
@@ -11,6 +14,7 @@ export interface HealthInput {
   status: RaftStatus | null;
   /** The highest commit index a leader has told this node (it may not hold those entries yet). */
   knownCommitIndex: number;
+  /** 0: snapshots are off, and the default threshold's worth of lag is allowed instead. */
   snapshotThreshold: number;
 }
 
@@ -20,8 +24,10 @@ export function healthOf({ status, knownCommitIndex, snapshotThreshold }: Health
   if (status.logLost) return { healthy: false, reason: `log lost: catching up from leader ${status.leaderId}, applied through ${status.appliedIndex}` };
   const committed = Math.max(knownCommitIndex, status.commitIndex);
   const behind = committed - status.appliedIndex;
-  if (behind > snapshotThreshold) {
-    return { healthy: false, reason: `catching up: applied through ${status.appliedIndex}, ${committed} known committed (${behind} behind, more than the snapshot threshold ${snapshotThreshold})` };
+  const allowed = snapshotThreshold > 0 ? snapshotThreshold : LAG_ALLOWANCE_WITHOUT_SNAPSHOTS;
+  if (behind > allowed) {
+    const what = snapshotThreshold > 0 ? `the snapshot threshold ${allowed}` : `${allowed} (snapshots are off)`;
+    return { healthy: false, reason: `catching up: applied through ${status.appliedIndex}, ${committed} known committed (${behind} behind, more than ${what})` };
   }
   return { healthy: true };
 }

@@ -28,6 +28,12 @@ describe('healthOf', () => {
     expect(h.healthy ? '' : h.reason).toMatch(/^catching up: applied through 100, 111 known committed \(11 behind/);
   });
 
+  it('allows the default threshold of lag when snapshots are off (--snapshot-threshold 0)', () => {
+    expect(healthOf({ status: FOLLOWER, knownCommitIndex: 150, snapshotThreshold: 0 }).healthy).toBe(true);
+    const h = healthOf({ status: FOLLOWER, knownCommitIndex: 10_101, snapshotThreshold: 0 });
+    expect(h.healthy ? '' : h.reason).toMatch(/10001 behind, more than 10000 \(snapshots are off\)\)$/);
+  });
+
   it('is unhealthy while starting and while a lost log is being caught up', () => {
     expect(healthOf({ status: null, knownCommitIndex: 0, snapshotThreshold: 10 })).toEqual({ healthy: false, reason: 'starting up' });
     expect(healthOf({ status: { ...FOLLOWER, logLost: true }, knownCommitIndex: 100, snapshotThreshold: 10 }).healthy).toBe(false);
