@@ -56,6 +56,7 @@ export const CLUSTER_PAGE_HTML = String.raw`<!doctype html>
   .legend { display: flex; gap: 14px; color: var(--muted); font-size: 12px; margin-top: 6px; }
   .legend i { display: inline-block; width: 18px; height: 10px; border-radius: 2px; vertical-align: middle; margin-right: 4px; }
   .note { color: var(--muted); font-size: 12px; margin: 6px 0 0; }
+  .note code { white-space: nowrap; }
 </style>
 </head>
 <body>
@@ -71,7 +72,7 @@ export const CLUSTER_PAGE_HTML = String.raw`<!doctype html>
       <thead><tr><th>node</th><th>role</th><th class="num">term</th><th>leader</th><th class="num">commit</th><th class="num">applied</th><th class="num">last log</th><th></th></tr></thead>
       <tbody></tbody>
     </table>
-    <p class="note" id="stop-note"></p>
+    <p class="note" id="stop-note">Stop sends the node SIGTERM: a leader hands leadership over first. It is off on nodes started without <code>--allow-admin-stop</code>.</p>
   </section>
   <section>
     <h2>Try it</h2>
@@ -325,7 +326,6 @@ $("write").onclick = function () {
 };
 
 window.addEventListener("resize", drawTimeline);
-$("stop-note").textContent = "Stop sends the node SIGTERM: a leader hands leadership over first. It is off on nodes started without --allow-admin-stop.";
 poll();
 </script>
 </body>
