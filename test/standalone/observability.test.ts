@@ -44,7 +44,8 @@ describe('standalone observability endpoints', () => {
   const startCluster = clusterForThisFile();
 
   it('counts one election and N writes exactly, keeps /health with the quorum and marks lost members down', async () => {
-    const c = await startCluster(3);
+    // A low snapshot threshold, so that the writes below also take (and time) a snapshot on every node.
+    const c = await startCluster(3, ['--snapshot-threshold', '4']);
     const first = await c.agreedLeader(10_000);
     const names = c.specs.map((s) => s.name);
     // The leader learns the target's name from its hello; /status's peers list shows it once known.
@@ -83,6 +84,7 @@ describe('standalone observability endpoints', () => {
       expect(changes(before.get(n) as Map<string, number>, counters(text)), `node ${n} (${n === second.id ? 'new leader' : n === first.id ? 'old leader' : 'follower'})`).toEqual(expected);
       // Every write was fsynced on every node; the new leader measured its round trips to both peers.
       expect(sampleValue(text, 'raft_wal_fsync_duration_seconds_count') as number).toBeGreaterThan(0);
+      expect(sampleValue(text, 'raft_snapshot_save_duration_seconds_count') as number, `snapshots on ${n}`).toBeGreaterThan(0);
       if (n === second.id) {
         for (const peer of names.filter((p) => p !== n)) expect(sampleValue(text, `raft_peer_round_trip_seconds_count{peer="${peer}"}`) as number, peer).toBeGreaterThan(0);
         expect(sampleValue(text, 'raft_client_request_duration_seconds_count{op="write"}')).toBe(WRITES);
@@ -90,6 +92,11 @@ describe('standalone observability endpoints', () => {
       }
       for (const peer of names.filter((p) => p !== n)) expect(sampleValue(text, `raft_peer_sent_bytes_total{peer="${peer}"}`) as number).toBeGreaterThan(0);
     }
+
+    // The page itself, from the bundle.
+    const pageAnswer = await http(`${c.spec(first.id).httpUrl}/`);
+    expect(pageAnswer === 'unreachable' ? pageAnswer : [pageAnswer.status, pageAnswer.headers['content-type']]).toEqual([200, 'text/html; charset=utf-8']);
+    expect(pageAnswer === 'unreachable' ? '' : pageAnswer.text).toContain('<title>Raft cluster</title>');
 
     // Stopping over HTTP is off without --allow-admin-stop.
     const stop = await http(`${c.spec(second.id).httpUrl}/admin/stop`, { method: 'POST' });
