@@ -70,6 +70,22 @@ export interface HostEnvironment {
   fatal(context: string, err: unknown): void;
 }
 
+/**
+ * What the host reports as it runs, for metrics (src/metrics/). Called on the hot path: an
+ * implementation only bumps counters.
+ */
+export interface HostObserver {
+  /** A batch of the core's output was persisted, applied and sent; `status` is the core's state after it. */
+  outputHandled(out: Output, status: RaftStatus): void;
+  /** One of this node's proposals committed and was applied (its client gets the result). */
+  proposalCommitted(): void;
+  /** One of this node's proposals can never commit: another leader's entry took its index. */
+  proposalFailed(): void;
+  peerRoundTrip(peer: NodeId, ms: number): void;
+  /** A leader told us it committed through `index` (we may not hold those entries yet). */
+  leaderCommitHeard(index: number): void;
+}
+
 export interface HostOptions {
   raft: Omit<RaftConfig, 'random'> & { random: () => number };
   persisted: PersistedState;
@@ -80,6 +96,7 @@ export interface HostOptions {
    * measures a storage service; by default the host adapts to node-to-node round trips alone.
    */
   timing?: AdaptiveTiming;
+  observer?: HostObserver;
 }
 
 /** The floors the derived timing starts from, from the node's start-up configuration. */
@@ -160,6 +177,7 @@ export class RaftHost {
   private readonly storage: HostStorage;
   private readonly env: HostEnvironment;
   private readonly timing: AdaptiveTiming;
+  private readonly observer: HostObserver | null;
   /** peer -> request key (append round or vote kind) -> when it actually left. */
   private readonly sentAt = new Map<NodeId, Map<string, number>>();
 
@@ -186,6 +204,7 @@ export class RaftHost {
   constructor(options: HostOptions) {
     this.storage = options.storage;
     this.env = options.env;
+    this.observer = options.observer ?? null;
     // The state machine starts from the snapshot; the core starts applying after it.
     if (options.persisted.snapshot) this.kv.restore(options.persisted.snapshot.data);
     this.timing = options.timing ?? new AdaptiveTiming(floorsOfRaft(options.raft), true, (text) => this.env.log('info', text), options.raft.nodeIds.length);
@@ -257,6 +276,7 @@ export class RaftHost {
   stepPeer(from: NodeId, msg: RaftMessage): void {
     this.guarded(`handling ${msg.type} from ${from}`, () => {
       this.measureRoundTrip(from, msg);
+      if (msg.type === 'append_entries') this.observer?.leaderCommitHeard(msg.leader_commit);
       this.core.step(from, msg, this.env.now());
       this.scheduleDrain();
     });
@@ -332,6 +352,7 @@ export class RaftHost {
     for (const m of out.messages) this.afterPersist(() => this.sendPeer(m.to, m.body));
     this.settleHandoffs(now);
     this.releaseParked(now);
+    this.observer?.outputHandled(out, this.core.status());
     if (now - this.lastCleanup > 10_000) this.forgetAbandonedProposals(now);
     this.armTimer(this.core.nextDeadline(), now);
   }
@@ -381,6 +402,7 @@ export class RaftHost {
     if (key === null || stamps === undefined || sent === undefined) return;
     stamps.delete(key);
     this.timing.peerRoundTrip(from, this.env.now() - sent);
+    this.observer?.peerRoundTrip(from, this.env.now() - sent);
   }
 
   private apply(entry: CommittedEntry): void {
@@ -394,8 +416,10 @@ export class RaftHost {
     }
     const result = this.kv.apply(op);
     if (pending === undefined) return;
-    if (pending.term === entry.term) pending.respond(result);
-    else this.answerSuperseded(pending, entry);
+    if (pending.term === entry.term) {
+      this.observer?.proposalCommitted();
+      pending.respond(result);
+    } else this.answerSuperseded(pending, entry);
   }
 
   /**
@@ -404,6 +428,7 @@ export class RaftHost {
    * So this is the rare case where a definite refusal after appending is honest.
    */
   private answerSuperseded(pending: PendingProposal, entry: CommittedEntry): void {
+    this.observer?.proposalFailed();
     pending.respond(errorBody(ErrorCode.temporarilyUnavailable, `entry at index ${entry.index} was superseded by term ${entry.term}; not applied`));
   }
 

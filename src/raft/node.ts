@@ -1111,6 +1111,11 @@ export class RaftNode {
     return this.transfer?.target ?? null;
   }
 
+  /** A leader's view of each follower (§5.3 matchIndex: the highest entry known to be replicated there); empty unless leader. */
+  matchIndexes(): { peer: NodeId; matchIndex: number }[] {
+    return [...this.progress].map(([peer, pr]) => ({ peer, matchIndex: pr.matchIndex }));
+  }
+
   /** The follower with the highest match index; among equals, one heard from recently, then the first listed. */
   private mostUpToDateFollower(): NodeId | null {
     let best: NodeId | null = null;

@@ -24,6 +24,8 @@ export interface StandaloneConfig {
   httpHost: string;
   httpPort: number;
   dataDir: string;
+  /** POST /admin/stop may stop this node (the cluster page's stop button); off unless --allow-admin-stop. */
+  allowAdminStop: boolean;
   /** Election timeouts, heartbeat, log level, pre-vote, check-quorum: shared with the Maelstrom mode. */
   shared: NodeConfig;
 }
@@ -38,6 +40,7 @@ export const STANDALONE_USAGE = `usage: node.js --id NAME --port PORT --peers PE
   --http-port PORT               HTTP API port (default: --port + 1000)
   --http-host HOST               HTTP API address (default: --host)
   --data-dir DIR                 write-ahead log directory (default ./data/NAME)
+  --allow-admin-stop             let POST /admin/stop (the cluster page's stop button) stop this node
 shared with the Maelstrom mode:
 ${SHARED_USAGE.split('\n')
   .slice(1)
@@ -101,10 +104,15 @@ function parsePeers(raw: string, defaultHost: string): { named: boolean; peers: 
 export function parseStandaloneConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): StandaloneConfig | 'help' {
   const own = new Map<string, string>();
   const shared: string[] = [];
+  let allowAdminStop = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const flag = flagName(arg);
     if (flag === '--help' || flag === '-h') return 'help';
+    if (arg === '--allow-admin-stop') {
+      allowAdminStop = true;
+      continue;
+    }
     if (!STANDALONE_FLAGS.has(flag)) {
       if (flag === '--no-wal') throw new ConfigError('--no-wal is not available in standalone mode: a restarted node must find its term, vote and log');
       shared.push(arg);
@@ -143,5 +151,5 @@ export function parseStandaloneConfig(argv: readonly string[], env: Readonly<Rec
   const httpHost = canonicalHost(own.get('--http-host') ?? host);
   if (httpPort === port && httpHost === host) throw new ConfigError('--http-port must differ from --port');
 
-  return { name, self, peers, httpHost, httpPort, dataDir: own.get('--data-dir') ?? join('data', name), shared: sharedConfig };
+  return { name, self, peers, httpHost, httpPort, dataDir: own.get('--data-dir') ?? join('data', name), allowAdminStop, shared: sharedConfig };
 }

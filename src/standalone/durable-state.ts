@@ -28,12 +28,19 @@ export function snapshotPath(dataDir: string): string {
 }
 
 /** Opens (creating if needed) and recovers the node's file; a damaged tail is cut off and reported. */
-export function openDurableState(dataDir: string, log: StateLog): DurableState {
+/** Timings storage reports for metrics, in seconds. */
+export interface StorageTimings {
+  walFsync(seconds: number): void;
+  snapshotSave(seconds: number): void;
+}
+
+export function openDurableState(dataDir: string, log: StateLog, timings?: StorageTimings): DurableState {
   const path = walPath(dataDir);
   const snapPath = snapshotPath(dataDir);
   const opened = openDurableLog(path, snapPath);
   for (const note of opened.notes) log(note.level, note.text);
   const { wal, snapshot, entries } = opened;
+  if (timings !== undefined) wal.onFsync = (seconds) => timings.walFsync(seconds);
   const lastTerms = snapshot === null ? entries : [{ term: snapshot.term }, ...entries];
   const hardState = reconcileTerm(opened.hardState, lastTerms, (text) => log('warn', `write-ahead log ${path}: ${text}`));
   const { term, votedFor } = hardState;
@@ -42,7 +49,11 @@ export function openDurableState(dataDir: string, log: StateLog): DurableState {
   let written = 0;
   const storage: HostStorage = {
     appendLog: (writes: readonly LogWrite[]) => wal.append(null, writes),
-    saveSnapshot: (s: Snapshot) => writeSnapshotFile(snapPath, s),
+    saveSnapshot: (s: Snapshot) => {
+      const started = performance.now();
+      writeSnapshotFile(snapPath, s);
+      timings?.snapshotSave((performance.now() - started) / 1000);
+    },
     // Synchronous like the log: the ticket is durable as soon as it is handed out.
     persistHardState: (hardState: HardState) => {
       wal.append(hardState, []);

@@ -23,7 +23,15 @@ export function runStandalone(argv: readonly string[]): void {
   );
   const fatal = exitProcessOnFatal(logger);
   failStopOnUncaught(fatal);
-  const started = new StandaloneNode({ config, logger, now: () => performance.now(), random: Math.random, fatal });
+  const started = new StandaloneNode({
+    config,
+    logger,
+    now: () => performance.now(),
+    random: Math.random,
+    fatal,
+    // POST /admin/stop (with --allow-admin-stop) takes the same path as `kill -TERM`.
+    requestStop: () => process.kill(process.pid, 'SIGTERM'),
+  });
   node = started;
 
   let stopping = false;

@@ -14,6 +14,10 @@ export interface HttpApiBackend {
   submit(op: KvOperation, respond: (reply: ClientReply) => void): void;
   /** POST /admin/transfer-leader[?to=ID]: hands leadership over and says how it went. */
   transferLeader(to: string | null): Promise<HttpAnswer>;
+  /** More endpoints (the cluster page, /metrics, /health, ...): an answer, or null to fall through to ours. */
+  extraRoute?(req: IncomingMessage, url: URL, method: string): Promise<HttpAnswer | null>;
+  /** A key-value request got its answer (for metrics): its operation, HTTP status and time taken. */
+  requestAnswered?(op: KvOperation['type'], status: number, seconds: number): void;
 }
 
 export interface HttpApiOptions {
@@ -32,6 +36,8 @@ export interface HttpAnswer {
   status: number;
   body: { [key: string]: Json };
   headers?: { [name: string]: string };
+  /** Sent instead of the JSON body when set (a page, the metrics text). */
+  raw?: { contentType: string; text: string };
 }
 
 type BodyResult = { ok: true; value: Json } | { ok: false; answer: HttpAnswer };
@@ -97,6 +103,8 @@ export class HttpApi {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://node');
     const method = req.method ?? 'GET';
+    const extra = this.backend.extraRoute === undefined ? null : await this.backend.extraRoute(req, url, method);
+    if (extra !== null) return send(res, extra);
     if (url.pathname === '/status') {
       if (method !== 'GET') return send(res, methodNotAllowed('GET'));
       return send(res, { status: 200, body: this.backend.status() });
@@ -115,37 +123,47 @@ export class HttpApi {
       return send(res, { status: 400, body: { error: 'the key is not valid percent-encoding' } });
     }
     const isCas = match[2] !== undefined;
+    const startedAt = performance.now();
+    const opType: KvOperation['type'] = isCas ? 'cas' : method === 'PUT' ? 'write' : 'read';
+    const refuse = (answer: HttpAnswer): void => {
+      this.backend.requestAnswered?.(opType, answer.status, (performance.now() - startedAt) / 1000);
+      send(res, answer);
+    };
 
     if (isCas) {
       if (method !== 'POST') return send(res, methodNotAllowed('POST'));
       const body = await this.readJsonBody(req);
-      if (!body.ok) return send(res, body.answer);
+      if (!body.ok) return refuse(body.answer);
       const v = body.value;
       if (typeof v !== 'object' || v === null || Array.isArray(v) || !('from' in v) || !('to' in v)) {
-        return send(res, { status: 400, body: { error: 'cas needs a JSON object {"from": ..., "to": ...}' } });
+        return refuse({ status: 400, body: { error: 'cas needs a JSON object {"from": ..., "to": ...}' } });
       }
-      return this.run({ type: 'cas', key, from: v['from'] as Json, to: v['to'] as Json }, res);
+      return this.run({ type: 'cas', key, from: v['from'] as Json, to: v['to'] as Json }, res, startedAt);
     }
-    if (method === 'GET') return this.run({ type: 'read', key }, res);
+    if (method === 'GET') return this.run({ type: 'read', key }, res, startedAt);
     if (method === 'PUT') {
       const body = await this.readJsonBody(req);
-      if (!body.ok) return send(res, body.answer);
-      return this.run({ type: 'write', key, value: body.value }, res);
+      if (!body.ok) return refuse(body.answer);
+      return this.run({ type: 'write', key, value: body.value }, res, startedAt);
     }
     return send(res, methodNotAllowed('GET, PUT'));
   }
 
-  private run(op: KvOperation, res: ServerResponse): void {
+  private run(op: KvOperation, res: ServerResponse, startedAt: number): void {
     let answered = false;
+    const finish = (answer: HttpAnswer): void => {
+      this.backend.requestAnswered?.(op.type, answer.status, (performance.now() - startedAt) / 1000);
+      send(res, answer);
+    };
     const deadline = setTimeout(() => {
       answered = true;
-      send(res, { status: 504, body: { error: `no answer within ${this.options.requestDeadlineMs} ms`, outcome: INDEFINITE } });
+      finish({ status: 504, body: { error: `no answer within ${this.options.requestDeadlineMs} ms`, outcome: INDEFINITE } });
     }, this.options.requestDeadlineMs);
     this.backend.submit(op, (reply) => {
       if (answered) return;
       answered = true;
       clearTimeout(deadline);
-      send(res, this.answer(op, reply));
+      finish(this.answer(op, reply));
     });
   }
 
@@ -246,7 +264,7 @@ function methodNotAllowed(allowed: string): HttpAnswer {
 
 function send(res: ServerResponse, answer: HttpAnswer): void {
   if (res.headersSent || res.destroyed) return;
-  const text = `${JSON.stringify(answer.body)}\n`;
-  res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...answer.headers });
+  const text = answer.raw?.text ?? `${JSON.stringify(answer.body)}\n`;
+  res.writeHead(answer.status, { 'Content-Type': answer.raw?.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(text), ...answer.headers });
   res.end(text);
 }

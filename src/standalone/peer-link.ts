@@ -40,6 +40,9 @@ export class PeerLink {
   /** Failed attempts since the last success: only the first is logged, so a dead peer does not flood stderr. */
   private failures = 0;
   dropped = 0;
+  /** Bytes written and read on this link's connections that have closed (the open one adds its own). */
+  private closedSent = 0;
+  private closedReceived = 0;
 
   constructor(
     readonly peerId: string,
@@ -68,6 +71,11 @@ export class PeerLink {
     }
     socket.write(encodeLine(envelope));
     return true;
+  }
+
+  /** Bytes written to and read from the peer on this link so far (for raft_peer_*_bytes_total). */
+  traffic(): { sent: number; received: number } {
+    return { sent: this.closedSent + (this.socket?.bytesWritten ?? 0), received: this.closedReceived + (this.socket?.bytesRead ?? 0) };
   }
 
   close(): void {
@@ -113,6 +121,8 @@ export class PeerLink {
       }
     });
     socket.on('close', () => {
+      this.closedSent += socket.bytesWritten;
+      this.closedReceived += socket.bytesRead;
       if (this.socket !== socket) return;
       if (this.connected) this.log('info', `connection to peer ${this.peerId} closed`);
       this.connected = false;

@@ -9,8 +9,8 @@ import { listenOn } from './listen.ts';
 export interface PeerListenerHandlers {
   /** Is this Raft id one of our peers? */
   isPeer(id: string): boolean;
-  /** A peer introduced itself (again): its name, for /status. */
-  onHello(id: string, name: string): void;
+  /** A peer introduced itself (again): its name, for /status, and its HTTP address if it gave one. */
+  onHello(id: string, name: string, http: string | null): void;
   /** One line from an identified peer; not a control line. */
   onLine(from: string, line: string): void;
 }
@@ -18,6 +18,9 @@ export interface PeerListenerHandlers {
 export class PeerListener {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  /** Identified connections' peers, and bytes of closed ones per peer (for raft_peer_*_bytes_total). */
+  private readonly peerOf = new Map<Socket, string>();
+  private readonly closedTraffic = new Map<string, { sent: number; received: number }>();
   /** A hello must arrive this soon after connecting, or the connection is dropped. */
   private readonly helloTimeoutMs = 5000;
   /** A live peer pings every 250 ms; a connection silent this long was abandoned behind a cut (no FIN came). */
@@ -32,6 +35,19 @@ export class PeerListener {
 
   listen(host: string, port: number): Promise<void> {
     return listenOn(this.server, host, port);
+  }
+
+  /** Bytes written to (pongs) and read from `peer` on connections it dialled to us. */
+  traffic(peer: string): { sent: number; received: number } {
+    const closed = this.closedTraffic.get(peer);
+    let sent = closed?.sent ?? 0;
+    let received = closed?.received ?? 0;
+    for (const [socket, id] of this.peerOf) {
+      if (id !== peer) continue;
+      sent += socket.bytesWritten;
+      received += socket.bytesRead;
+    }
+    return { sent, received };
   }
 
   close(): Promise<void> {
@@ -65,7 +81,8 @@ export class PeerListener {
             return;
           }
           peer = control.id;
-          this.handlers.onHello(control.id, control.name);
+          this.peerOf.set(socket, peer);
+          this.handlers.onHello(control.id, control.name, control.http ?? null);
           return;
         }
         if (control?.type === 'ping') {
@@ -84,6 +101,14 @@ export class PeerListener {
     socket.on('close', () => {
       clearTimeout(helloTimer);
       this.sockets.delete(socket);
+      const id = this.peerOf.get(socket);
+      if (id !== undefined) {
+        this.peerOf.delete(socket);
+        const t = this.closedTraffic.get(id) ?? { sent: 0, received: 0 };
+        t.sent += socket.bytesWritten;
+        t.received += socket.bytesRead;
+        this.closedTraffic.set(id, t);
+      }
     });
   }
 }

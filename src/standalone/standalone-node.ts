@@ -7,12 +7,15 @@ import { RaftHost, eventLoopTimers, raftSettings, relayedReply, type ClientReply
 import type { Json } from '../json.ts';
 import type { KvOperation } from '../kv/operations.ts';
 import type { Logger } from '../logger.ts';
+import { healthOf } from '../metrics/health.ts';
+import { RaftMetrics } from '../metrics/raft-metrics.ts';
 import { checkKvOperation, checkRaftMessage, errorBody, ErrorCode, isMessageId, parseLine, type Body } from '../protocol/messages.ts';
 import { RAFT_MESSAGE_TYPES, type RaftMessage } from '../raft/types.ts';
 import type { StandaloneConfig } from './config.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { openDurableState, type DurableState } from './durable-state.ts';
 import { HttpApi, type HttpAnswer } from './http-api.ts';
+import { ObserveRoutes } from './observe-routes.ts';
 import { PeerLink } from './peer-link.ts';
 import { PeerListener } from './peer-listener.ts';
 
@@ -34,6 +37,8 @@ export interface StandaloneDeps {
   random: () => number;
   /** Fail-stop (host/fatal.ts): a broken invariant or a failed write stops the node. */
   fatal: FatalHandler;
+  /** Stops the process gracefully (as SIGTERM does), for POST /admin/stop with --allow-admin-stop. */
+  requestStop?: () => void;
 }
 
 export class StandaloneNode {
@@ -44,6 +49,9 @@ export class StandaloneNode {
   private readonly http: HttpApi;
   /** Peers' --id names, learned from their hellos, so /status can name the leader as people do. */
   private readonly peerNames = new Map<string, string>();
+  /** Peers' HTTP addresses, from their hellos: GET /cluster asks them for their /status. */
+  private readonly peerHttp = new Map<string, string>();
+  private readonly metrics: RaftMetrics;
   /** Raft id to --id name for log lines (ours included); the pattern is rebuilt when a name is learned. */
   private readonly idNames = new Map<string, string>();
   private idPattern: RegExp | null = null;
@@ -58,24 +66,38 @@ export class StandaloneNode {
     const { config } = deps;
     const linkLog = (level: 'info' | 'warn' | 'debug', text: string): void => deps.logger.log(level, this.withNames(text));
     this.learnName(config.self.raftId, config.name);
+    this.metrics = new RaftMetrics(config.self.raftId, config.peers.map((p) => p.raftId));
+    const hello = { type: 'hello', id: config.self.raftId, name: config.name, http: advertisedHttp(config) } as const;
     for (const peer of config.peers) {
-      this.links.set(peer.raftId, new PeerLink(peer.raftId, peer.address, { type: 'hello', id: config.self.raftId, name: config.name }, linkLog));
+      this.links.set(peer.raftId, new PeerLink(peer.raftId, peer.address, hello, linkLog));
     }
     this.listener = new PeerListener(
       {
         isPeer: (id) => this.links.has(id),
-        onHello: (id, name) => {
+        onHello: (id, name, http) => {
           this.peerNames.set(id, name);
+          if (http !== null) this.peerHttp.set(id, http);
           this.learnName(id, name);
         },
         onLine: (from, line) => this.handlePeerLine(from, line),
       },
       linkLog,
     );
+    const observe = new ObserveRoutes({
+      name: config.name,
+      raftId: config.self.raftId,
+      status: () => this.statusJson(),
+      peers: () => config.peers.map((p) => ({ id: this.peerNames.get(p.raftId) ?? p.raftId, raftId: p.raftId, http: this.peerHttp.get(p.raftId) ?? null })),
+      metricsText: () => this.metrics.expose({ status: () => this.host?.status() ?? null, peers: () => this.peerTraffic() }),
+      health: () => healthOf({ status: this.host?.status() ?? null, knownCommitIndex: this.metrics.highestLeaderCommit, snapshotThreshold: config.shared.snapshotThreshold }),
+      requestStop: config.allowAdminStop ? (deps.requestStop ?? null) : null,
+    });
     this.http = new HttpApi({
       status: () => this.statusJson(),
       submit: (op, respond) => this.submit(op, respond, true),
       transferLeader: (to) => this.transferLeaderAnswer(to),
+      extraRoute: (req, url, method) => observe.route(req, url, method),
+      requestAnswered: (op, status, seconds) => this.metrics.observeClientRequest(op, status, seconds),
     });
   }
 
@@ -108,7 +130,10 @@ export class StandaloneNode {
       await undo();
       throw err;
     }
-    this.durable = openDurableState(config.dataDir, (level, text) => logger.log(level, text));
+    this.durable = openDurableState(config.dataDir, (level, text) => logger.log(level, text), {
+      walFsync: (s) => this.metrics.observeWalFsync(s),
+      snapshotSave: (s) => this.metrics.observeSnapshotSave(s),
+    });
     this.host = new RaftHost({
       raft: raftSettings(config.shared, config.self.raftId, [config.self.raftId, ...config.peers.map((p) => p.raftId)], this.deps.random),
       persisted: this.durable.persisted,
@@ -123,6 +148,7 @@ export class StandaloneNode {
         log: (level, text, role, term) => logger.log(level, this.withNames(text), role, term),
         fatal: this.deps.fatal,
       },
+      observer: this.metrics,
     });
     for (const link of this.links.values()) link.start();
     logger.info(
@@ -220,9 +246,23 @@ export class StandaloneNode {
       leader: s?.leaderId == null ? null : nameOf(s.leaderId),
       leaderRaftId: s?.leaderId ?? null,
       commitIndex: s?.commitIndex ?? 0,
+      appliedIndex: s?.appliedIndex ?? 0,
       lastLogIndex: s?.lastLogIndex ?? 0,
-      peers: [...this.links.values()].map((link) => ({ id: nameOf(link.peerId), raftId: link.peerId, connected: link.isConnected() })),
+      http: advertisedHttp(config),
+      adminStop: config.allowAdminStop && this.deps.requestStop !== undefined,
+      // The leader's view of each follower's log (empty on followers), for the cluster page's bars.
+      matchIndex: (this.host?.core.matchIndexes() ?? []).map((p) => ({ id: nameOf(p.peer), matchIndex: p.matchIndex })),
+      peers: [...this.links.values()].map((link) => ({ id: nameOf(link.peerId), raftId: link.peerId, connected: link.isConnected(), http: this.peerHttp.get(link.peerId) ?? null })),
     };
+  }
+
+  /** Bytes to and from each peer, both connections (ours to it, its to us), for /metrics. */
+  private peerTraffic(): { raftId: string; name: string; sentBytes: number; receivedBytes: number }[] {
+    return [...this.links.values()].map((link) => {
+      const out = link.traffic();
+      const inbound = this.listener.traffic(link.peerId);
+      return { raftId: link.peerId, name: this.peerNames.get(link.peerId) ?? link.peerId, sentBytes: out.sent + inbound.sent, receivedBytes: out.received + inbound.received };
+    });
   }
 
   /** Hands leadership to the member named `to` (its --id or Raft id), or to the most up-to-date follower. */
@@ -367,3 +407,12 @@ export class StandaloneNode {
   }
 }
 
+/**
+ * The HTTP address this node gives its peers in its hello: --http-host, or the peer address's host
+ * when HTTP listens on every interface (0.0.0.0 or ::), which peers cannot dial as such.
+ */
+export function advertisedHttp(config: Pick<StandaloneConfig, 'httpHost' | 'httpPort' | 'self'>): string {
+  const wildcard = config.httpHost === '0.0.0.0' || config.httpHost === '::' || config.httpHost === '';
+  const host = wildcard ? config.self.address.host : config.httpHost;
+  return `${host.includes(':') ? `[${host}]` : host}:${config.httpPort}`;
+}

@@ -9,6 +9,8 @@ export interface Hello {
   id: string;
   /** The sender's --id, for /status and log lines. */
   name: string;
+  /** The sender's HTTP address (host:port), so the cluster page's node can ask it for its /status. */
+  http?: string;
 }
 
 export type ControlLine = Hello | { type: 'ping' } | { type: 'pong' };
@@ -39,7 +41,9 @@ export function parseControlLine(line: string): ControlLine | null {
   if (typeof value !== 'object' || value === null) return null;
   const v = value as { [key: string]: unknown };
   if (v['type'] === 'ping' || v['type'] === 'pong') return { type: v['type'] };
-  if (v['type'] === 'hello' && typeof v['id'] === 'string' && typeof v['name'] === 'string') return { type: 'hello', id: v['id'], name: v['name'] };
+  if (v['type'] === 'hello' && typeof v['id'] === 'string' && typeof v['name'] === 'string') {
+    return { type: 'hello', id: v['id'], name: v['name'], ...(typeof v['http'] === 'string' ? { http: v['http'] } : {}) };
+  }
   return null;
 }
 

@@ -137,6 +137,9 @@ export function replay(bytes: Buffer): RecoveredState & { validBytes: number } {
 }
 
 export class WriteAheadLog {
+  /** Told how long each fsync of an append took, in seconds (for raft_wal_fsync_duration_seconds). */
+  onFsync: ((seconds: number) => void) | null = null;
+
   private constructor(
     readonly path: string,
     private fd: number,
@@ -183,7 +186,9 @@ export class WriteAheadLog {
     const chunk = Buffer.concat(frames);
     let written = 0;
     while (written < chunk.length) written += writeSync(this.fd, chunk, written, chunk.length - written);
+    const fsyncStarted = performance.now();
     fsyncSync(this.fd);
+    this.onFsync?.((performance.now() - fsyncStarted) / 1000);
     this.bytes += chunk.length;
   }
 
