@@ -8,7 +8,7 @@ RUN_TS := node scripts/run-ts.mjs
 # The canonical lin-kv test with partitions (Maelstrom's Raft chapter), on the local bench.
 MAELSTROM_FLAGS ?= --node-count 3 --concurrency 4n --rate 30 --time-limit 60 --nemesis partition --nemesis-interval 10
 
-.PHONY: all build test typecheck unit maelstrom maelstrom-real sim bench bench-failover demo cluster clean
+.PHONY: all build test test-deps typecheck unit maelstrom maelstrom-real sim bench bench-failover demo cluster clean
 
 all: build
 
@@ -25,7 +25,11 @@ typecheck: $(NPM_STAMP)
 unit: build
 	npx vitest run
 
-test: typecheck unit
+# System packages the tests use (chromium, openssl, iproute2, iptables), installed when missing.
+test-deps:
+	@bash scripts/install-test-deps.sh
+
+test: test-deps typecheck unit
 
 maelstrom: build
 	$(RUN_TS) maelstrom/cli.ts test -w lin-kv --bin dist/node.js $(MAELSTROM_FLAGS)

@@ -3,12 +3,17 @@
 // that origin only; its buttons move leadership, stop the leader and write a key.
 //
 // SAVE_SCREENSHOT=1 also writes the final view to docs/cluster-page.png (the picture in the docs).
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readFileSync, rmSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clusterForThisFile, sleep } from './support/cluster.ts';
+import { NODE_BIN } from '../support/stdio-node.ts';
+
+const execFileAsync = promisify(execFile);
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -73,13 +78,14 @@ describe.skipIf(!hasChromium)('the live cluster page in headless Chromium', () =
     expect(third).not.toBe(second);
     expect(await c.procs.get(second)?.exited).toBe(0); // a graceful stop: SIGTERM, hand-over, exit 0
 
-    // Write a key through the page, read it back over the HTTP API.
+    // Write a key through the page, read it back with `dist/node.js ctl`, as a student would.
     await page.fill('#key', 'from-the-page');
     await page.fill('#value', '{"clicked": true}');
     await page.click('#write');
     await page.waitForFunction(() => document.querySelector('#result')?.textContent?.startsWith('wrote from-the-page') === true, undefined, { timeout: 5000 });
-    const read = await c.kvSettled(third, 'from-the-page');
-    expect(read.json).toEqual({ key: 'from-the-page', value: { clicked: true } });
+    const endpoints = c.specs.filter((s) => s.name !== second).map((s) => s.httpUrl).join(',');
+    const read = await execFileAsync(process.execPath, [NODE_BIN, 'ctl', '--endpoints', endpoints, 'get', 'from-the-page'], { encoding: 'utf8', timeout: 20_000 });
+    expect(JSON.parse(read.stdout)).toEqual({ clicked: true });
 
     // The replication bars and the link table follow the live cluster.
     await page.waitForSelector(`#replication .rep[data-member="${third}"]`);
