@@ -1,4 +1,4 @@
-// `npm run bench -- [--quick] [--only failover,split-votes,steady-state,throughput,memory,catch-up,tuning,latency-sweep] [--seed N]
+// `npm run bench -- [--quick] [--only failover,split-votes,steady-state,throughput,memory,catch-up,tuning,latency-sweep,tls,hostile-input] [--seed N]
 //   [--memory-ops N] [--catch-up-ops N]`
 // The latency sweep's size: --sweep-latencies 0,50,... --sweep-dists constant,... --sweep-nemeses none,partition
 // --sweep-seconds S --sweep-seeds N --sweep-target-seeds N --sweep-rounds N --sweep-steady S (defaults: the full sweep).
@@ -19,6 +19,8 @@ import { splitVoteSection } from './experiments/split-votes.ts';
 import { steadySection } from './experiments/steady.ts';
 import { throughputSection } from './experiments/throughput.ts';
 import { tuningSection } from './experiments/tuning.ts';
+import { hostileInputSection } from './hostile-input.ts';
+import { tlsSection } from './tls.ts';
 
 const SWEEP_FLAGS = ['sweep-latencies', 'sweep-dists', 'sweep-nemeses', 'sweep-seconds', 'sweep-seeds', 'sweep-target-seeds', 'sweep-rounds', 'sweep-steady'];
 
@@ -53,8 +55,11 @@ const SECTIONS: readonly { name: string; run: (ctx: RunContext) => Promise<Secti
   { name: 'tuning', run: tuningSection },
   // Not part of a plain `npm run bench`: it runs only when named (--only latency-sweep), it is long.
   { name: 'latency-sweep', run: (ctx) => latencySweepSection(ctx, plannedSweep) },
+  // Transport security (docs/security.md): also only when named.
+  { name: 'tls', run: tlsSection },
+  { name: 'hostile-input', run: hostileInputSection },
 ];
-const ON_REQUEST_ONLY = new Set(['latency-sweep']);
+const ON_REQUEST_ONLY = new Set(['latency-sweep', 'tls', 'hostile-input']);
 
 function machine(): string {
   const [one, five] = loadavg();

@@ -81,14 +81,15 @@ export class StandaloneBenchCluster {
     this.names = Array.from({ length: size }, (_, i) => String(i + 1));
   }
 
-  static async start(size: number, extraArgs: string[]): Promise<StandaloneBenchCluster> {
+  /** `argsFor` adds flags for one node (its own certificate, say) after `extraArgs`. */
+  static async start(size: number, extraArgs: string[], argsFor: (name: string) => string[] = () => []): Promise<StandaloneBenchCluster> {
     const cluster = new StandaloneBenchCluster(size);
     const ports = await freePorts(size * 2);
     cluster.names.forEach((name, i) => {
       const peers = cluster.names.filter((_, j) => j !== i).map((n) => `${n}@127.0.0.1:${ports[2 * Number(n) - 2]}`);
       cluster.args.set(name, [
         '--id', name, '--port', String(ports[2 * i]), '--peers', peers.join(','), '--http-port', String(ports[2 * i + 1]),
-        '--data-dir', join(cluster.dataRoot, name), ...extraArgs,
+        '--data-dir', join(cluster.dataRoot, name), ...extraArgs, ...argsFor(name),
       ]);
       cluster.httpUrls.set(name, `http://127.0.0.1:${ports[2 * i + 1]}`);
     });
@@ -102,6 +103,17 @@ export class StandaloneBenchCluster {
 
   url(name: string): string {
     return this.httpUrls.get(name) as string;
+  }
+
+  /** The node's peer port (its --port). */
+  peerPort(name: string): number {
+    const args = this.args.get(name) as string[];
+    return Number(args[args.indexOf('--port') + 1]);
+  }
+
+  /** The running node's process id, or null. */
+  pid(name: string): number | null {
+    return this.procs.get(name)?.proc.pid ?? null;
   }
 
   isRunning(name: string): boolean {

@@ -2,6 +2,7 @@
 // and logging flags are the Maelstrom mode's own, parsed by src/config.ts, so both modes share them.
 import { join } from 'node:path';
 import { ConfigError, parseConfig, USAGE as SHARED_USAGE, type NodeConfig } from '../config.ts';
+import { extractSecurityArgs, parseSecurityConfig, SECURITY_USAGE, type SecurityConfig } from './security-config.ts';
 
 /** A TCP address another node dials. */
 export interface PeerAddress {
@@ -28,6 +29,8 @@ export interface StandaloneConfig {
   allowAdminStop: boolean;
   /** Election timeouts, heartbeat, log level, pre-vote, check-quorum: shared with the Maelstrom mode. */
   shared: NodeConfig;
+  /** Peer TLS, HTTPS, admin token (security-config.ts); absent means none of them (NO_SECURITY). */
+  security?: SecurityConfig;
 }
 
 export const STANDALONE_USAGE = `usage: node.js --id NAME --port PORT --peers PEER,PEER [options]   (a standalone cluster node)
@@ -41,6 +44,7 @@ export const STANDALONE_USAGE = `usage: node.js --id NAME --port PORT --peers PE
   --http-host HOST               HTTP API address (default: --host)
   --data-dir DIR                 write-ahead log directory (default ./data/NAME)
   --allow-admin-stop             let POST /admin/stop (the cluster page's stop button) stop this node
+${SECURITY_USAGE}
 shared with the Maelstrom mode:
 ${SHARED_USAGE.split('\n')
   .slice(1)
@@ -101,7 +105,8 @@ function parsePeers(raw: string, defaultHost: string): { named: boolean; peers: 
 }
 
 /** Flags win over the environment, as in the Maelstrom mode. Throws ConfigError on anything invalid. */
-export function parseStandaloneConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): StandaloneConfig | 'help' {
+export function parseStandaloneConfig(allArgs: readonly string[], env: Readonly<Record<string, string | undefined>>): StandaloneConfig | 'help' {
+  const { rest: argv, values: securityValues } = extractSecurityArgs(allArgs);
   const own = new Map<string, string>();
   const shared: string[] = [];
   let allowAdminStop = false;
@@ -151,5 +156,6 @@ export function parseStandaloneConfig(argv: readonly string[], env: Readonly<Rec
   const httpHost = canonicalHost(own.get('--http-host') ?? host);
   if (httpPort === port && httpHost === host) throw new ConfigError('--http-port must differ from --port');
 
-  return { name, self, peers, httpHost, httpPort, dataDir: own.get('--data-dir') ?? join('data', name), allowAdminStop, shared: sharedConfig };
+  const security = parseSecurityConfig(securityValues, env, { named, selfRaftId: self.raftId });
+  return { name, self, peers, httpHost, httpPort, dataDir: own.get('--data-dir') ?? join('data', name), allowAdminStop, shared: sharedConfig, security };
 }

@@ -8,6 +8,7 @@ import { exitProcessOnFatal, failStopOnUncaught } from '../host/fatal.ts';
 import { Logger } from '../logger.ts';
 import { parseStandaloneConfig, STANDALONE_USAGE } from './config.ts';
 import { DataDirLockedError } from './data-dir-lock.ts';
+import { securityPosture } from './security-posture.ts';
 import { StandaloneNode } from './standalone-node.ts';
 
 export { wantsStandaloneMode } from './config.ts';
@@ -21,6 +22,9 @@ export function runStandalone(argv: readonly string[]): void {
   logger.info(
     `raft node starting: election timeout ${c.electionTimeoutMinMs}-${c.electionTimeoutMaxMs} ms, heartbeat ${c.heartbeatIntervalMs} ms, pre-vote ${c.preVote ? 'on' : 'off'}, check-quorum ${c.checkQuorum ? 'on' : 'off'}`,
   );
+  const posture = securityPosture(config);
+  logger.info(posture.info);
+  for (const warning of posture.warnings) logger.warn(warning);
   const fatal = exitProcessOnFatal(logger);
   failStopOnUncaught(fatal);
   const started = new StandaloneNode({

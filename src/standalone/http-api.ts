@@ -2,12 +2,16 @@
 // go through RaftHost.submit exactly like Maelstrom's read/write/cas, so they are linearizable, and
 // any node answers (a follower relays to the leader). Maelstrom's error codes map to HTTP statuses;
 // an outcome we cannot know is never reported as a failure: 504/500 say the operation may have happened.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClientReply } from '../host/raft-host.ts';
 import type { Json } from '../json.ts';
 import type { KvOperation } from '../kv/operations.ts';
 import { ErrorCode } from '../protocol/messages.ts';
+import { isAdminPath, type AdminGate } from './admin-auth.ts';
+import { createClientServer, type ClientServer } from './client-server.ts';
+import { HTTP_MAX_BODY_BYTES } from './limits.ts';
 import { listenOn } from './listen.ts';
+import type { HttpTlsConfig } from './security-config.ts';
 
 export interface HttpApiBackend {
   status(): { [key: string]: Json };
@@ -26,9 +30,13 @@ export interface HttpApiOptions {
   requestDeadlineMs: number;
   /** Seconds a client should wait before retrying a 503. */
   retryAfterSeconds: number;
+  /** HTTPS (--cert/--key[/--client-ca]); plain HTTP without. */
+  tls?: HttpTlsConfig | null;
+  /** Guards every path under /admin/ (admin-auth.ts); without one they are open. */
+  admin?: AdminGate;
 }
 
-export const DEFAULT_HTTP_OPTIONS: HttpApiOptions = { maxBodyBytes: 1024 * 1024, requestDeadlineMs: 5000, retryAfterSeconds: 1 };
+export const DEFAULT_HTTP_OPTIONS: HttpApiOptions = { maxBodyBytes: HTTP_MAX_BODY_BYTES, requestDeadlineMs: 5000, retryAfterSeconds: 1 };
 
 const INDEFINITE = 'the operation may or may not have happened; read the key to find out';
 
@@ -43,7 +51,7 @@ export interface HttpAnswer {
 type BodyResult = { ok: true; value: Json } | { ok: false; answer: HttpAnswer };
 
 export class HttpApi {
-  private readonly server: Server;
+  private readonly server: ClientServer;
   /** Requests received and not yet answered, so a graceful stop can wait for them. */
   private readonly inFlight = new Set<ServerResponse>();
   private onIdle: (() => void) | null = null;
@@ -53,7 +61,7 @@ export class HttpApi {
     private readonly backend: HttpApiBackend,
     private readonly options: HttpApiOptions = DEFAULT_HTTP_OPTIONS,
   ) {
-    this.server = createServer((req, res) => {
+    this.server = createClientServer(options.tls ?? null, (req, res) => {
       this.inFlight.add(res);
       // While draining, every answer closes its connection: a kept-alive socket would carry new requests.
       if (this.draining) res.setHeader('Connection', 'close');
@@ -101,8 +109,19 @@ export class HttpApi {
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://node');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://node');
+    } catch {
+      return send(res, { status: 400, body: { error: 'the request target is not a valid URL path' } });
+    }
     const method = req.method ?? 'GET';
+    // The operator's endpoints, all of them: refused here, before any route runs, unless authenticated.
+    const refusal = isAdminPath(url.pathname, req.url ?? '/') ? (this.options.admin?.refuse(req) ?? null) : null;
+    if (refusal !== null) {
+      discard(req);
+      return send(res, refusal);
+    }
     const extra = this.backend.extraRoute === undefined ? null : await this.backend.extraRoute(req, url, method);
     if (extra !== null) return send(res, extra);
     if (url.pathname === '/status') {

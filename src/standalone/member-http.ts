@@ -1,12 +1,36 @@
 // HTTP from one node to another member's HTTP port, for the cluster page: the node that served the
 // page asks its peers for their /status (GET /cluster) and relays the page's admin buttons to the
 // member they are meant for, so the browser only ever talks to one origin.
-import { Agent, request, type IncomingHttpHeaders } from 'node:http';
+//
+// A node that serves HTTPS asks its members over HTTPS too, presenting its own certificate as the
+// client certificate (members with --client-ca accept it when the same CA signed it) and checking
+// theirs against the CA it knows (--client-ca, else --peer-ca). Without a CA it asks nothing: a
+// relayed admin request carries the caller's token, which must not go to an unverified server.
+import { Agent, request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Json } from '../json.ts';
 import type { HttpAnswer } from './http-api.ts';
 
+/** How this node reaches its members' HTTP ports: plain, or HTTPS with these credentials. */
+export interface MemberHttpTls {
+  cert: Buffer;
+  key: Buffer;
+  /** The CA members' HTTPS certificates must chain to; null: none is known, so nothing is asked. */
+  ca: Buffer | null;
+}
+
 /** Kept-alive connections: the page polls several times a second. */
 const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+const httpsAgents = new WeakMap<MemberHttpTls, HttpsAgent>();
+
+function httpsAgentFor(tls: MemberHttpTls): HttpsAgent {
+  let a = httpsAgents.get(tls);
+  if (a === undefined) {
+    a = new HttpsAgent({ keepAlive: true, maxSockets: 4, cert: tls.cert, key: tls.key, ca: tls.ca ?? undefined, minVersion: 'TLSv1.2' });
+    httpsAgents.set(tls, a);
+  }
+  return a;
+}
 
 export type MemberReply = { ok: true; status: number; body: Json } | { ok: false; sent: boolean; error: string };
 
@@ -14,10 +38,21 @@ export type MemberReply = { ok: true; status: number; body: Json } | { ok: false
  * One request to `address` (host:port). `sent` on failure says whether the request may have reached
  * the member (a refused connection: it certainly did not).
  */
-export function askMember(address: string, method: string, path: string, timeoutMs: number, headers: { [name: string]: string } = {}): Promise<MemberReply> {
+export function askMember(
+  address: string,
+  method: string,
+  path: string,
+  timeoutMs: number,
+  headers: { [name: string]: string } = {},
+  tls: MemberHttpTls | null = null,
+): Promise<MemberReply> {
   return new Promise((resolve) => {
     let connected = false;
-    const req = request(`http://${address}${path}`, { method, agent, timeout: timeoutMs, headers }, (res) => {
+    if (tls !== null && tls.ca === null) {
+      resolve({ ok: false, sent: false, error: 'this node serves HTTPS but knows no CA to check members by (give --client-ca or --peer-ca)' });
+      return;
+    }
+    const onResponse = (res: IncomingMessage): void => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -31,7 +66,11 @@ export function askMember(address: string, method: string, path: string, timeout
         resolve({ ok: true, status: res.statusCode ?? 0, body });
       });
       res.on('error', (err) => resolve({ ok: false, sent: true, error: err.message }));
-    });
+    };
+    const req =
+      tls === null
+        ? request(`http://${address}${path}`, { method, agent, timeout: timeoutMs, headers }, onResponse)
+        : httpsRequest(`https://${address}${path}`, { method, agent: httpsAgentFor(tls), timeout: timeoutMs, headers }, onResponse);
     req.on('socket', (socket) => {
       if (!socket.connecting) connected = true;
       else socket.once('connect', () => (connected = true));

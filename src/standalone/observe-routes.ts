@@ -11,7 +11,7 @@ import type { Health } from '../metrics/health.ts';
 import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.ts';
 import { CLUSTER_PAGE_HTML } from './cluster-page.ts';
 import type { HttpAnswer } from './http-api.ts';
-import { askMember, relayedAnswer, relayedHeaders } from './member-http.ts';
+import { askMember, relayedAnswer, relayedHeaders, type MemberHttpTls } from './member-http.ts';
 
 /** A peer as this node knows it: its HTTP address comes with its hello (null until one arrived). */
 export interface KnownMember {
@@ -29,6 +29,8 @@ export interface ObserveBackend {
   health(): Health;
   /** Stops this node gracefully (as SIGTERM does); null when stopping over HTTP is off. */
   requestStop: (() => void) | null;
+  /** How to reach members' HTTP ports when this node serves HTTPS (member-http.ts); null: plain HTTP. */
+  memberTls: MemberHttpTls | null;
 }
 
 /** How long /cluster waits for a member's /status: the page asks several times a second. */
@@ -81,7 +83,7 @@ export class ObserveRoutes {
       this.backend.peers().map(async (m): Promise<{ [key: string]: Json }> => {
         const base = { id: m.id, raftId: m.raftId, http: m.http };
         if (m.http === null) return { ...base, up: false, error: 'HTTP address not known yet (no hello from it since this node started)' };
-        const reply = await askMember(m.http, 'GET', '/status', STATUS_TIMEOUT_MS);
+        const reply = await askMember(m.http, 'GET', '/status', STATUS_TIMEOUT_MS, {}, this.backend.memberTls);
         if (!reply.ok) return { ...base, up: false, error: reply.error };
         if (reply.status !== 200) return { ...base, up: false, error: `HTTP ${reply.status}` };
         return { ...base, up: true, status: reply.body };
@@ -97,7 +99,7 @@ export class ObserveRoutes {
     const query = new URLSearchParams(url.searchParams);
     query.delete('at');
     const rest = query.toString();
-    const reply = await askMember(member.http, 'POST', `${url.pathname}${rest === '' ? '' : `?${rest}`}`, RELAY_TIMEOUT_MS, relayedHeaders(req.headers));
+    const reply = await askMember(member.http, 'POST', `${url.pathname}${rest === '' ? '' : `?${rest}`}`, RELAY_TIMEOUT_MS, relayedHeaders(req.headers), this.backend.memberTls);
     return relayedAnswer(member.id, reply);
   }
 

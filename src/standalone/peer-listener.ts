@@ -1,9 +1,16 @@
 // The inbound half of node-to-node traffic: peers dial us, name themselves in a hello line, then
 // send envelopes. We answer nothing on these connections but pongs (replies travel over our own
-// outbound link), and refuse anyone whose hello does not name a member of the cluster.
-import { createServer, type Server, type Socket } from 'node:net';
+// outbound link), and refuse anyone whose hello does not name a member of the cluster. With peer
+// TLS, the dialler must also present a certificate from the cluster CA that names the member its
+// hello claims to be; otherwise the connection is closed before any line after the hello is read.
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { ConnectionGuard, WarnBudget } from './connection-guard.ts';
+import { PEER_HELLO_DEADLINE_MS, PEER_IDLE_MS, PEER_MAX_CONNECTIONS, PEER_MAX_HELLO_BYTES, PEER_MAX_UNIDENTIFIED } from './limits.ts';
 import type { LinkLog } from './peer-link.ts';
-import { encodeLine, LineSplitter, parseControlLine } from './wire.ts';
+import { describeNames, peerCertificateNames } from './peer-identity.ts';
+import type { PeerTlsConfig } from './security-config.ts';
+import { encodeLine, LineSplitter, MAX_LINE_BYTES, parseControlLine } from './wire.ts';
 import { listenOn } from './listen.ts';
 
 export interface PeerListenerHandlers {
@@ -17,20 +24,48 @@ export interface PeerListenerHandlers {
 
 export class PeerListener {
   private readonly server: Server;
+  /** Raw connections, so close() ends them all (TLS ones included). */
   private readonly sockets = new Set<Socket>();
   /** Identified connections' peers, and bytes of closed ones per peer (for raft_peer_*_bytes_total). */
   private readonly peerOf = new Map<Socket, string>();
   private readonly closedTraffic = new Map<string, { sent: number; received: number }>();
-  /** A hello must arrive this soon after connecting, or the connection is dropped. */
-  private readonly helloTimeoutMs = 5000;
-  /** A live peer pings every 250 ms; a connection silent this long was abandoned behind a cut (no FIN came). */
-  private readonly idleLimitMs = 10_000;
+  private readonly guard: ConnectionGuard;
+  /** Refusals of strangers: one line each, but not thousands in a flood. */
+  private readonly refusals: WarnBudget;
 
   constructor(
     private readonly handlers: PeerListenerHandlers,
     private readonly log: LinkLog,
+    tls: PeerTlsConfig | null = null,
   ) {
-    this.server = createServer((socket) => this.accept(socket));
+    this.refusals = new WarnBudget((text) => this.log('warn', text));
+    this.guard = new ConnectionGuard({ maxWaiting: PEER_MAX_UNIDENTIFIED, deadlineMs: PEER_HELLO_DEADLINE_MS }, (socket, why) => {
+      const where = socket.remoteAddress ?? '?';
+      if (why === 'deadline') this.refusals.warn(`inbound connection from ${where} sent no accepted hello within ${PEER_HELLO_DEADLINE_MS} ms; closed`);
+      else this.refusals.warn(`inbound connection from ${where} closed: more than ${PEER_MAX_UNIDENTIFIED} connections were waiting to identify themselves`);
+    });
+    if (tls === null) {
+      this.server = createTcpServer((socket) => this.accept(socket, null));
+    } else {
+      const server = createTlsServer(
+        // The certificate is checked below rather than by the handshake, so the log says why a peer was refused.
+        { cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: false, handshakeTimeout: PEER_HELLO_DEADLINE_MS, minVersion: 'TLSv1.2' },
+        (socket) => this.acceptTls(socket),
+      );
+      server.on('tlsClientError', (err, socket) => {
+        this.refusals.warn(`refused peer connection from ${socket.remoteAddress ?? '?'}: TLS handshake failed (${err.message.split('\n')[0] ?? ''})`);
+        socket.destroy();
+      });
+      this.server = server;
+    }
+    this.server.maxConnections = PEER_MAX_CONNECTIONS;
+    // Every raw connection, before any TLS: the guard gives it a hello deadline.
+    this.server.on('connection', (raw: Socket) => {
+      this.sockets.add(raw);
+      raw.on('error', () => {}); // a stranger resetting is normal; the guard or the reader reports what matters
+      raw.once('close', () => this.sockets.delete(raw));
+      this.guard.admit(raw);
+    });
   }
 
   listen(host: string, port: number): Promise<void> {
@@ -55,32 +90,57 @@ export class PeerListener {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
-  private accept(socket: Socket): void {
-    this.sockets.add(socket);
+  /** Connections that have not (yet) sent an accepted hello. */
+  unidentifiedConnections(): number {
+    return this.guard.waitingCount();
+  }
+
+  /** A TLS connection whose handshake finished: its certificate must come from the cluster CA. */
+  private acceptTls(socket: TLSSocket): void {
+    const where = socket.remoteAddress ?? '?';
+    const cert = socket.getPeerCertificate();
+    if (cert === null || Object.keys(cert).length === 0) {
+      this.refusals.warn(`refused peer connection from ${where}: it presented no certificate`);
+      socket.destroy();
+      return;
+    }
+    if (!socket.authorized) {
+      this.refusals.warn(`refused peer connection from ${where}: its certificate (${describeNames(peerCertificateNames(cert))}) is not accepted: ${String(socket.authorizationError)}`);
+      socket.destroy();
+      return;
+    }
+    this.accept(socket, peerCertificateNames(cert));
+  }
+
+  /** `certNames`: who the TLS certificate says the dialler is, or null without TLS. */
+  private accept(socket: Socket, certNames: string[] | null): void {
+    const where = socket.remoteAddress ?? '?';
     socket.setNoDelay(true);
     socket.setEncoding('utf8');
-    socket.setTimeout(this.idleLimitMs, () => socket.destroy());
+    socket.setTimeout(PEER_IDLE_MS, () => socket.destroy());
+    socket.on('error', () => {}); // a peer going away is normal; its link on our side reports it
     let peer: string | null = null;
-    const helloTimer = setTimeout(() => {
-      this.log('warn', `inbound connection from ${socket.remoteAddress ?? '?'} sent no hello within ${this.helloTimeoutMs} ms; closed`);
+    let refused = false;
+    const refuse = (text: string): void => {
+      refused = true;
+      this.refusals.warn(text);
       socket.destroy();
-    }, this.helloTimeoutMs);
+    };
     const splitter = new LineSplitter(
       (line) => {
+        if (refused) return; // the rest of a chunk that arrived with a refused hello is never looked at
         const control = parseControlLine(line);
         if (peer === null) {
-          if (control?.type !== 'hello') {
-            this.log('warn', `inbound connection from ${socket.remoteAddress ?? '?'} did not start with a hello; closed`);
-            socket.destroy();
-            return;
+          if (control?.type !== 'hello') return refuse(`inbound connection from ${where} did not start with a hello; closed`);
+          if (certNames !== null && !certNames.includes(control.id)) {
+            return refuse(`refused peer connection from ${where}: its hello claims to be "${control.id}" but its certificate names ${describeNames(certNames)}`);
           }
-          clearTimeout(helloTimer);
           if (!this.handlers.isPeer(control.id)) {
-            this.log('warn', `refused connection from "${control.id}" (${control.name}): not a member of this cluster (do all nodes list their peers in the same form?)`);
-            socket.destroy();
-            return;
+            return refuse(`refused connection from "${control.id}" (${control.name}): not a member of this cluster (do all nodes list their peers in the same form?)`);
           }
           peer = control.id;
+          splitter.maxLineBytes = MAX_LINE_BYTES;
+          this.guard.prove(socket);
           this.peerOf.set(socket, peer);
           this.handlers.onHello(control.id, control.name, control.http ?? null);
           return;
@@ -92,15 +152,13 @@ export class PeerListener {
         if (control === null) this.handlers.onLine(peer, line);
       },
       () => {
-        this.log('warn', `peer ${peer ?? socket.remoteAddress ?? '?'} sent an overlong line; connection closed`);
-        socket.destroy();
+        if (peer === null) refuse(`inbound connection from ${where} sent a line over ${PEER_MAX_HELLO_BYTES} bytes before its hello; closed`);
+        else refuse(`peer ${peer} sent an overlong line; connection closed`);
       },
+      PEER_MAX_HELLO_BYTES,
     );
     socket.on('data', (chunk: string) => splitter.push(chunk));
-    socket.on('error', () => {}); // a peer going away is normal; its link on our side reports it
     socket.on('close', () => {
-      clearTimeout(helloTimer);
-      this.sockets.delete(socket);
       const id = this.peerOf.get(socket);
       if (id !== undefined) {
         this.peerOf.delete(socket);

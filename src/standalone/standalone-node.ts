@@ -14,9 +14,11 @@ import { RAFT_MESSAGE_TYPES, type RaftMessage } from '../raft/types.ts';
 import type { StandaloneConfig } from './config.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { openDurableState, type DurableState } from './durable-state.ts';
-import { HttpApi, type HttpAnswer } from './http-api.ts';
+import { AdminGate } from './admin-auth.ts';
+import { NO_SECURITY } from './security-config.ts';
+import { DEFAULT_HTTP_OPTIONS, HttpApi, type HttpAnswer } from './http-api.ts';
 import { ObserveRoutes } from './observe-routes.ts';
-import { PeerLink } from './peer-link.ts';
+import { DEFAULT_LINK_TIMING, PeerLink } from './peer-link.ts';
 import { PeerListener } from './peer-listener.ts';
 
 const RAFT_TYPES = new Set<string>(RAFT_MESSAGE_TYPES);
@@ -64,12 +66,13 @@ export class StandaloneNode {
 
   constructor(private readonly deps: StandaloneDeps) {
     const { config } = deps;
+    const security = config.security ?? NO_SECURITY;
     const linkLog = (level: 'info' | 'warn' | 'debug', text: string): void => deps.logger.log(level, this.withNames(text));
     this.learnName(config.self.raftId, config.name);
     this.metrics = new RaftMetrics(config.self.raftId, config.peers.map((p) => p.raftId));
     const hello = { type: 'hello', id: config.self.raftId, name: config.name, http: advertisedHttp(config) } as const;
     for (const peer of config.peers) {
-      this.links.set(peer.raftId, new PeerLink(peer.raftId, peer.address, hello, linkLog));
+      this.links.set(peer.raftId, new PeerLink(peer.raftId, peer.address, hello, linkLog, DEFAULT_LINK_TIMING, security.peerTls));
     }
     this.listener = new PeerListener(
       {
@@ -82,6 +85,7 @@ export class StandaloneNode {
         onLine: (from, line) => this.handlePeerLine(from, line),
       },
       linkLog,
+      security.peerTls,
     );
     const observe = new ObserveRoutes({
       name: config.name,
@@ -91,14 +95,19 @@ export class StandaloneNode {
       metricsText: () => this.metrics.expose({ status: () => this.host?.status() ?? null, peers: () => this.peerTraffic() }),
       health: () => healthOf({ status: this.host?.status() ?? null, knownCommitIndex: this.metrics.highestLeaderCommit, snapshotThreshold: config.shared.snapshotThreshold }),
       requestStop: config.allowAdminStop ? (deps.requestStop ?? null) : null,
+      memberTls: security.httpTls === null ? null : { cert: security.httpTls.cert, key: security.httpTls.key, ca: security.httpTls.clientCa ?? security.peerTls?.ca ?? null },
     });
-    this.http = new HttpApi({
-      status: () => this.statusJson(),
-      submit: (op, respond) => this.submit(op, respond, true),
-      transferLeader: (to) => this.transferLeaderAnswer(to),
-      extraRoute: (req, url, method) => observe.route(req, url, method),
-      requestAnswered: (op, status, seconds) => this.metrics.observeClientRequest(op, status, seconds),
-    });
+    const { httpTls, adminToken } = security;
+    this.http = new HttpApi(
+      {
+        status: () => this.statusJson(),
+        submit: (op, respond) => this.submit(op, respond, true),
+        transferLeader: (to) => this.transferLeaderAnswer(to),
+        extraRoute: (req, url, method) => observe.route(req, url, method),
+        requestAnswered: (op, status, seconds) => this.metrics.observeClientRequest(op, status, seconds),
+      },
+      { ...DEFAULT_HTTP_OPTIONS, tls: httpTls, admin: new AdminGate({ httpHost: config.httpHost, clientCertAuth: httpTls?.clientCa != null, adminToken }) },
+    );
   }
 
   /** For log lines: who we are and what the core thinks right now. */

@@ -47,28 +47,44 @@ export function parseControlLine(line: string): ControlLine | null {
   return null;
 }
 
-/** Splits a byte stream into lines; reports overlong lines instead of buffering without bound. */
+/**
+ * Splits a byte stream into lines; reports overlong lines instead of buffering without bound. The
+ * pieces of an unfinished line are kept as a list and joined once its newline arrives, so a long
+ * line costs its length, not its length squared.
+ */
 export class LineSplitter {
-  private buffered = '';
+  private pieces: string[] = [];
+  private pending = 0;
 
   constructor(
     private readonly onLine: (line: string) => void,
     private readonly onOverflow: () => void,
+    /** Settable: a listener allows only a short line until the sender has identified itself. */
+    public maxLineBytes = MAX_LINE_BYTES,
   ) {}
 
   push(chunk: string): void {
-    const text = this.buffered + chunk;
     let start = 0;
-    let newline = text.indexOf('\n', start);
+    let newline = chunk.indexOf('\n');
     while (newline >= 0) {
-      const line = text.slice(start, newline);
+      let line = chunk.slice(start, newline);
+      if (this.pieces.length > 0) {
+        this.pieces.push(line);
+        line = this.pieces.join('');
+        this.pieces = [];
+        this.pending = 0;
+      }
       if (line.trim() !== '') this.onLine(line);
       start = newline + 1;
-      newline = text.indexOf('\n', start);
+      newline = chunk.indexOf('\n', start);
     }
-    this.buffered = text.slice(start);
-    if (this.buffered.length > MAX_LINE_BYTES) {
-      this.buffered = '';
+    if (start < chunk.length) {
+      this.pieces.push(start === 0 ? chunk : chunk.slice(start));
+      this.pending += chunk.length - start;
+    }
+    if (this.pending > this.maxLineBytes) {
+      this.pieces = [];
+      this.pending = 0;
       this.onOverflow();
     }
   }
