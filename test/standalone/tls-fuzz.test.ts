@@ -154,7 +154,11 @@ describe('a node fed malformed Raft bodies by a valid member', () => {
 
   it('keeps its term, log and commit index, and keeps serving', async () => {
     await agreedLeaderOver(c, certs, 15_000);
-    const before = await statusOver(c.cluster.spec('1').httpUrl, certs);
+    // A settled log first: node 1 learns the new leader's no-op commit a heartbeat after the election.
+    const before = await waitFor('node 1 to have committed all it holds', 5000, async () => {
+      const s = await statusOver(c.cluster.spec('1').httpUrl, certs);
+      return s !== undefined && s.commitIndex > 0 && s.commitIndex === s.lastLogIndex ? s : undefined;
+    });
     const bodies = fc
       .sample(fc.oneof(mutated(APPEND), mutated(VOTE), fc.string({ maxLength: 200 })), { numRuns: 2000, seed: 19 })
       .filter((l) => !l.includes('\n') && l.trim() !== '' && !actedOn(l))
