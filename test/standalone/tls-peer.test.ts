@@ -37,7 +37,9 @@ describe('forged hello without peer TLS (the control case)', () => {
       return s !== undefined && s.term >= 1000 ? s : undefined;
     });
     expect(after.term).toBeGreaterThanOrEqual(1000);
-    expect(c.cluster.procs.get(victim)?.stderr.some((l) => l.includes(`recognized ${impostor} as leader for term 1000`))).toBe(true);
+    // The line may reach us through the pipe a moment after /status showed the term.
+    const line = await waitFor('the victim to log the impostor as leader', 3000, async () => c.cluster.procs.get(victim)?.stderr.find((l) => l.includes(`recognized ${impostor} as leader for term 1000`)));
+    expect(line).toContain(impostor);
     attacker.destroy();
   });
 });
