@@ -5,6 +5,7 @@
 // with the whole cluster. Its own random stream: every other choice a seed makes is drawn as before.
 import type { Random } from '../../maelstrom/random.ts';
 import type { ConfChange, ConfigurationState } from '../../src/raft/types.ts';
+import { actOnLeadersPeriodically } from './periodic.ts';
 
 export interface MembershipWorld {
   after(delayMs: number, fn: () => void): void;
@@ -39,18 +40,10 @@ export class MembershipChanger {
   }
 
   start(): void {
-    if (!this.enabled) return;
-    this.world.after(this.rng.uniform(0, 2 * this.meanIntervalMs), () => {
-      if (this.world.phase() !== 'faults') return this.restore();
-      this.act();
-      this.start();
-    });
+    if (this.enabled) actOnLeadersPeriodically(this.rng, this.world, this.meanIntervalMs, () => this.world.phase() === 'faults', (leader) => this.act(leader), () => this.restore());
   }
 
-  private act(): void {
-    const leaders = this.world.leaders();
-    if (leaders.length === 0) return;
-    const index = this.rng.pick(leaders);
+  private act(index: number): void {
     const state = this.world.configuration(index);
     if (state === null) return;
     const { voters, learners } = state.config;
