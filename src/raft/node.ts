@@ -8,19 +8,32 @@
 //
 // Section numbers refer to the Raft paper (Ongaro & Ousterhout 2014) and Ongaro's dissertation.
 import type { Json } from '../json.ts';
+import { applyConfChange, ConfigurationHistory, describeChange, describeConfig, isVoter, sameConfigurationState } from './configuration.ts';
 import { RaftLog } from './log.ts';
-import { Progress, type SnapshotTransfer } from './progress.ts';
-import { majority, quorumValue, tally } from './quorum.ts';
+import { snapshotChunk, SnapshotReceiver } from './snapshot-chunks.ts';
+import { ReadQueue } from './read-queue.ts';
+import { staleReply } from './stale-replies.ts';
+import { followerTiming, HEARTBEATS_PER_TIMEOUT, initialTiming, isSensibleTiming } from './timing.ts';
+import type { Progress, SnapshotTransfer } from './progress.ts';
+import { tallyVoters } from './quorum.ts';
+import { memberProgress, mostUpToDate, ProgressTracker } from './tracker.ts';
+import { refusalReason, refusesPreVoteTie } from './votes.ts';
 import type {
   AppendEntries,
   AppendEntriesResult,
   CommittedEntry,
+  ConfChange,
+  ConfChangeRefusal,
+  ConfChangeResult,
+  Configuration,
+  ConfigurationState,
   EntryData,
   InstallSnapshot,
   InstallSnapshotResult,
   LogEntry,
   LogLevel,
   LogWrite,
+  MemberProgress,
   NodeId,
   OutgoingMessage,
   Output,
@@ -48,45 +61,10 @@ export function isValidTerm(value: unknown): value is number {
 
 export class RaftInvariantError extends Error {}
 
-/**
- * A follower never times out sooner than this many of its leader's announced heartbeat intervals
- * (§5.6: the election timeout must be well above the time between heartbeats).
- */
-export const HEARTBEATS_PER_TIMEOUT = 3;
-
-/** The timing a configuration starts with, before the host has measured anything. */
-export function initialTiming(config: RaftConfig): RaftTiming {
-  return {
-    electionTimeoutMinMs: config.electionTimeoutMinMs,
-    electionTimeoutMaxMs: config.electionTimeoutMaxMs,
-    heartbeatIntervalMs: config.heartbeatIntervalMs,
-    checkQuorumWindowMs: config.checkQuorumWindowMs ?? config.electionTimeoutMinMs,
-    persistAllowanceMs: 0,
-    roundTripAllowanceMs: 0,
-    retransmitAfterMs: config.electionTimeoutMinMs,
-  };
-}
+export { HEARTBEATS_PER_TIMEOUT, initialTiming } from './timing.ts';
 
 function invariant(condition: boolean, message: string): asserts condition {
   if (!condition) throw new RaftInvariantError(`raft invariant violated: ${message}`);
-}
-
-interface PendingRead {
-  ctx: number;
-  /** commitIndex when the read arrived: the read may be served once this much is applied. */
-  index: number;
-  /** The heartbeat round a majority must acknowledge to prove we were still leader. */
-  round: number;
-}
-
-/** A snapshot arriving from the leader, chunk by chunk. */
-interface IncomingSnapshot {
-  leader: NodeId;
-  term: number;
-  meta: SnapshotMeta;
-  chunks: string[];
-  /** Characters received so far: the offset the next chunk must start at. */
-  received: number;
 }
 
 /** A leadership transfer under way (dissertation §3.10): proposals wait until it ends. */
@@ -100,8 +78,11 @@ interface LeadershipTransfer {
 export class RaftNode {
   readonly id: NodeId;
   private readonly config: RaftConfig;
-  private readonly peers: NodeId[];
   private timing: RaftTiming;
+  /** The configurations in the log (§4.1): the newest one is in force, committed or not. */
+  private readonly configs: ConfigurationHistory;
+  /** The configuration state last reported in Output.configChanged (null: none yet). */
+  private reportedConfig: ConfigurationState | null = null;
 
   // Persistent state (Figure 2).
   private term: number;
@@ -117,15 +98,19 @@ export class RaftNode {
   private appliedIndex = 0;
   /** Started without its log and not caught up yet: no votes, no pre-votes, no campaigns (§5.4). */
   private logLost: boolean;
+  /** 'removed from the cluster' was logged for the configuration in force. */
+  private removedAnnounced = false;
   /** The term in which we last said we are not campaigning, so the line appears once per term. */
   private quietTermLogged = -1;
   /** Index of the snapshot asked of the host and not yet reported saved (0: none). */
   private snapshotAsked = 0;
-  private incoming: IncomingSnapshot | null = null;
+  private readonly incoming = new SnapshotReceiver();
 
   // Time: absolute deadlines in the host's milliseconds.
   private electionDeadline: number;
   private heartbeatDue = Infinity;
+  /** The time of the latest input that told us the time (propose() does not). */
+  private latestNow: number;
   private quorumCheckDue = Infinity;
   /** When we last accepted an AppendEntries from the current leader (leader stickiness). */
   private lastLeaderContact = -Infinity;
@@ -145,14 +130,11 @@ export class RaftNode {
   private firstPreVoteRound = false;
 
   // Leader state.
-  private progress = new Map<NodeId, Progress>();
+  private readonly progress: ProgressTracker;
   private roundsSent = 0;
   private roundConfirmed = 0;
   private readRoundWanted = false;
-  private pendingReads: PendingRead[] = [];
-  /** Reads that arrived before this leader committed an entry of its own term (§8: no reads until then). */
-  private readsAwaitingFirstCommit: number[] = [];
-  private confirmedReads: PendingRead[] = [];
+  private readonly reads = new ReadQueue();
   private transfer: LeadershipTransfer | null = null;
 
   // The Output being assembled.
@@ -165,24 +147,28 @@ export class RaftNode {
    * the first election timer on, as if setTiming had been called; it never becomes a floor.
    */
   constructor(config: RaftConfig, persisted: PersistedState, now: number, timing?: RaftTiming) {
-    invariant(config.nodeIds.includes(config.id), `node ${config.id} is not in its own cluster`);
+    invariant(config.join === true || config.nodeIds.includes(config.id), `node ${config.id} is not in its own cluster`);
     invariant(isValidTerm(persisted.hardState.term), 'persisted term is not a non-negative integer');
     this.config = config;
     this.timing = initialTiming(config);
     if (timing !== undefined) this.setTiming(timing);
     this.id = config.id;
-    this.peers = config.nodeIds.filter((n) => n !== config.id);
+    this.progress = new ProgressTracker(config.id);
     this.term = persisted.hardState.term;
     this.votedFor = persisted.hardState.votedFor;
     this.snapshot = persisted.snapshot ?? null;
     const base: SnapshotMeta = this.snapshot === null ? { index: 0, term: 0 } : { index: this.snapshot.index, term: this.snapshot.term };
     this.log = new RaftLog(persisted.entries, base);
+    const bootstrap: Configuration | null = config.join === true ? null : { voters: [...config.nodeIds], learners: [] };
+    const snapshotConfig = this.snapshot?.config;
+    this.configs = new ConfigurationHistory(bootstrap, snapshotConfig === undefined ? { index: base.index } : { index: base.index, config: snapshotConfig }, persisted.entries);
     // The snapshot holds only committed entries, and the host loads it into the state machine.
     this.commitIndex = base.index;
     this.appliedIndex = base.index;
     this.logLost = persisted.logLost === true;
     // Alone, there is nobody to wait for: campaign at once instead of after a timeout.
-    this.electionDeadline = this.peers.length === 0 ? now : now + this.randomElectionTimeout();
+    this.latestNow = now;
+    this.electionDeadline = this.aloneInCluster() ? now : now + this.randomElectionTimeout();
     const fromSnapshot = base.index > 0 ? ` (snapshot through ${base.index})` : '';
     this.emit('info', `started as follower, term ${this.term}, log length ${this.log.lastIndex()}${fromSnapshot}`);
     if (this.logLost) this.startWithoutLog();
@@ -212,7 +198,7 @@ export class RaftNode {
   }
 
   private static emptyOutput(): Output {
-    return { hardState: null, logWrites: [], messages: [], committed: [], reads: [], events: [], installSnapshot: null, snapshotWanted: null };
+    return { hardState: null, logWrites: [], messages: [], committed: [], reads: [], events: [], installSnapshot: null, snapshotWanted: null, configChanged: null };
   }
 
   // ---------------------------------------------------------------- public interface
@@ -230,6 +216,7 @@ export class RaftNode {
       lastLogTerm: this.log.lastTerm(),
       logLost: this.logLost,
       snapshotIndex: this.snapshotIndex(),
+      configuration: this.configurationState(),
     };
   }
 
@@ -253,8 +240,9 @@ export class RaftNode {
     this.snapshot = snapshot;
     const through = this.compactionPoint(snapshot.index);
     if (through <= this.log.snapshotIndex()) return;
-    const meta: SnapshotMeta = { index: through, term: this.log.termAt(through) as number };
+    const meta: SnapshotMeta = { index: through, term: this.log.termAt(through) as number, ...this.configs.recordedAt(through) };
     const kept = this.log.compactTo(meta);
+    this.configs.compacted(through, undefined, true);
     this.out.logWrites.push({ kind: 'compact', snapshot: meta, entries: kept });
     this.emit('info', `compacted the log through index ${through} (term ${meta.term}; snapshot through ${snapshot.index}); ${kept.length} entries follow`);
   }
@@ -264,29 +252,16 @@ export class RaftNode {
    * deadlines; the new values apply from the next reset. Nonsense (min > max, non-positive) is refused.
    */
   setTiming(timing: RaftTiming): void {
-    const { electionTimeoutMinMs: min, electionTimeoutMaxMs: max, heartbeatIntervalMs: hb, checkQuorumWindowMs: cq, persistAllowanceMs: pa, roundTripAllowanceMs: ra, retransmitAfterMs: rt } = timing;
-    const positive = [min, max, hb, cq, rt].every((v) => Number.isFinite(v) && v > 0) && [pa, ra].every((v) => Number.isFinite(v) && v >= 0);
-    if (!positive || min > max) {
+    if (!isSensibleTiming(timing)) {
       this.emit('warn', `refusing timing ${JSON.stringify(timing)}`);
       return;
     }
     this.timing = { ...timing };
   }
 
-  /**
-   * The timing in force. A follower whose leader announces its timing times out after the leader's
-   * minimum election timeout and after HEARTBEATS_PER_TIMEOUT of its heartbeat intervals, whichever is
-   * longer (never below the configured minimum): the leader measures the path to its followers at
-   * every heartbeat, whereas a follower's own estimate is rarely refreshed. So the leader's view sets
-   * the pace, and no follower campaigns against a leader that heartbeats as often as it said it
-   * would. Without an announcing leader the host's timing applies.
-   */
+  /** The timing in force: a follower's stretches to what its leader announces (see followerTiming). */
   private effectiveTiming(): RaftTiming {
-    const t = this.timing;
-    if (this.role === 'leader' || this.leaderTimeoutFloorMs <= 0) return { ...t };
-    const min = Math.max(this.config.electionTimeoutMinMs, this.leaderTimeoutFloorMs);
-    const ratio = this.config.electionTimeoutMaxMs / this.config.electionTimeoutMinMs;
-    return { ...t, electionTimeoutMinMs: min, electionTimeoutMaxMs: min * ratio };
+    return followerTiming(this.config, this.timing, this.role === 'leader' ? 0 : this.leaderTimeoutFloorMs);
   }
 
   /** The earliest time at which tick() has something to do. */
@@ -297,30 +272,35 @@ export class RaftNode {
 
   /** Advances time: election timeouts for followers and candidates, heartbeats and check-quorum for leaders. */
   tick(now: number): void {
+    this.latestNow = now;
     if (this.role === 'leader') {
       if (now >= this.heartbeatDue) this.broadcastHeartbeat(now);
       if (now >= this.quorumCheckDue) this.checkQuorum(now);
       if (this.transfer !== null && now >= this.transfer.deadline) this.endTransfer('abandoned', now);
       return;
     }
-    if (now >= this.electionDeadline && this.logLost) {
+    if (now >= this.electionDeadline && (this.logLost || !this.isVoter())) {
       this.waitForCatchUp(now);
       return;
     }
     if (now >= this.electionDeadline) {
       this.emit('info', `election timeout fired (${this.role}, leader ${this.leaderId ?? 'unknown'})`);
-      if (this.config.preVote && this.peers.length > 0) this.becomePreCandidate(now);
+      if (this.config.preVote && !this.aloneInCluster()) this.becomePreCandidate(now);
       else this.becomeCandidate(now);
     }
   }
 
-  /** An election timeout while the log is lost: the leader is presumed gone, but we do not campaign. */
+  /**
+   * An election timeout while the log is lost, or while we are no voter (a learner, a joiner, a
+   * removed server, §4.2): the leader is presumed gone, but we do not campaign.
+   */
   private waitForCatchUp(now: number): void {
     this.leaderId = null;
     this.resetElectionTimer(now);
     if (this.quietTermLogged === this.term) return;
     this.quietTermLogged = this.term;
-    this.emit('info', `no leader heard within the election timeout; not campaigning: log lost, waiting to catch up from a leader`);
+    const why = this.logLost ? 'log lost, waiting to catch up from a leader' : `this node is ${this.configurationState().self === 'learner' ? 'a learner' : 'no member'}`;
+    this.emit('info', `no leader heard within the election timeout; not campaigning: ${why}`);
   }
 
   /** Appends a command to the log if this node leads; replication happens when the output is taken. */
@@ -328,7 +308,7 @@ export class RaftNode {
     if (this.role !== 'leader') return { ok: false, leaderId: this.leaderId, transferringTo: null };
     // §3.10: new entries would keep the target behind forever; they wait for the transfer to end.
     if (this.transfer !== null) return { ok: false, leaderId: this.id, transferringTo: this.transfer.target };
-    const index = this.appendToOwnLog({ kind: 'command', command });
+    const index = this.appendToOwnLog({ kind: 'command', command }, this.latestNow);
     return { ok: true, index, term: this.term };
   }
 
@@ -343,7 +323,7 @@ export class RaftNode {
       return;
     }
     if (this.log.termAt(this.commitIndex) !== this.term) {
-      this.readsAwaitingFirstCommit.push(ctx);
+      this.reads.awaitingFirstCommit.push(ctx);
       return;
     }
     this.registerRead(ctx);
@@ -351,12 +331,15 @@ export class RaftNode {
 
   /** Handles one message from a peer. Terms are settled here, in one place, before the role sees it. */
   step(from: NodeId, msg: RaftMessage, now: number): void {
+    this.latestNow = now;
     if (!isValidTerm(msg.term)) {
       this.emit('warn', `refusing ${msg.type} from ${from}: term ${String(msg.term)} is not a non-negative integer`);
       return;
     }
-    if (from === this.id || !this.peers.includes(from)) {
-      this.emit('warn', `refusing ${msg.type} from ${from}: not a peer of this cluster`);
+    // §4.1: servers process requests without consulting their configuration (a leader we have not
+    // yet heard is a member, a candidate our configuration does not name yet): only our own are odd.
+    if (from === this.id) {
+      this.emit('warn', `refusing ${msg.type} from ${from}: it is this node's own id`);
       return;
     }
 
@@ -426,7 +409,7 @@ export class RaftNode {
    */
   takeOutput(now: number): Output {
     if (this.role === 'leader') {
-      for (const peer of this.peers) this.sendAppendIfDue(peer, now);
+      for (const peer of this.progress.peers()) this.sendAppendIfDue(peer, now);
       this.maybeStartReadRound(now);
     }
     // The host loads an installed snapshot into its state machine before applying `committed`:
@@ -435,6 +418,7 @@ export class RaftNode {
     this.applyCommitted();
     this.maybeAskForSnapshot();
     this.releaseAppliedReads();
+    this.reportConfigurationChange();
     if (this.hardStateDirty) {
       this.out.hardState = { term: this.term, votedFor: this.votedFor };
       this.hardStateDirty = false;
@@ -503,7 +487,7 @@ export class RaftNode {
     this.hardStateDirty = true;
     this.role = 'candidate';
     this.leaderId = null;
-    this.incoming = null;
+    this.incoming.reset();
     this.votes = new Map([[this.id, true]]);
     this.preVotes.clear();
     // Our RequestVotes leave only once the new term is durable, and each voter persists its vote
@@ -521,21 +505,17 @@ export class RaftNode {
     this.leaderTimeoutFloorMs = 0;
     this.votes.clear();
     this.preVotes.clear();
-    this.progress = new Map(this.peers.map((p) => [p, new Progress(this.log.lastIndex() + 1)]));
+    this.progress.reset(this.configs.current().config, this.log.lastIndex() + 1, now);
     this.emit('info', `elected leader for term ${this.term}`);
     this.quorumCheckDue = now + this.timing.checkQuorumWindowMs;
     this.lastHeartbeatLogAt = -Infinity; // the first heartbeat of every term is logged
     // §8: a no-op entry of the new term lets the leader commit (and learn) everything before it.
-    this.appendToOwnLog({ kind: 'noop' });
+    this.appendToOwnLog({ kind: 'noop' }, now);
     this.broadcastHeartbeat(now);
   }
 
   private leaveLeadership(): void {
-    const reads = [...this.pendingReads, ...this.confirmedReads].map((r) => r.ctx).concat(this.readsAwaitingFirstCommit);
-    for (const ctx of reads) this.out.reads.push({ ctx, ok: false, reason: 'lost leadership', leaderId: this.leaderId });
-    this.pendingReads = [];
-    this.confirmedReads = [];
-    this.readsAwaitingFirstCommit = [];
+    for (const ctx of this.reads.takeAll()) this.out.reads.push({ ctx, ok: false, reason: 'lost leadership', leaderId: this.leaderId });
     this.readRoundWanted = false;
     this.progress.clear();
     this.heartbeatDue = Infinity;
@@ -555,7 +535,7 @@ export class RaftNode {
       ...(transfer && !preVote ? { transfer: true } : {}),
     };
     const granted = preVote ? this.preVotes : this.votes;
-    for (const peer of this.peers) if (granted.get(peer) !== true) this.send(peer, body);
+    for (const peer of this.otherVoters()) if (granted.get(peer) !== true) this.send(peer, body);
     // A single-node cluster wins at once.
     if (preVote) this.countPreVotes(now);
     else this.countVotes(now);
@@ -584,13 +564,7 @@ export class RaftNode {
       }
       this.emit('info', `granted ${kind} to ${from} for term ${m.term}`);
     } else {
-      const why = this.logLost
-        ? 'log lost, not caught up from a leader yet'
-        : !upToDate
-          ? 'its log is behind ours'
-          : m.pre_vote
-            ? this.refusesPreVoteTie(from, m) ? 'we seek the same term with the same log, and our id is lower' : 'a leader is alive or the term is not newer'
-            : `already voted for ${this.votedFor ?? 'nobody'}`;
+      const why = refusalReason({ logLost: this.logLost, upToDate, preVote: m.pre_vote, tie: m.pre_vote && this.refusesPreVoteTie(from, m), votedFor: this.votedFor });
       this.emit('info', `refused ${kind} to ${from} for term ${m.term}: ${why}`);
     }
     const reply: RequestVoteResult = {
@@ -602,22 +576,9 @@ export class RaftNode {
     this.send(from, reply);
   }
 
-  /**
-   * Two followers whose timers fire less than a message delay apart each grant the other's pre-vote,
-   * both become candidates of the same term and split the vote, which costs another timeout and two
-   * hard-state writes. So a precandidate in its first round, asked for a pre-vote for the very term it
-   * seeks by a peer whose log is exactly as long as its own, grants only to the lower id: one of the
-   * two goes ahead. Only pre-votes (no term, no vote, no safety) are touched; a peer with a longer log
-   * is granted as always, and from the second round on (e.g. our own requests do not get through) we
-   * grant as always too, so the tie-break never stalls an election. Nor do we hold back a peer that
-   * already refused us this round (it was still hearing from the leader): it will not help us win,
-   * and refusing it too would leave both of us waiting for another timeout.
-   */
   private refusesPreVoteTie(from: NodeId, m: RequestVote): boolean {
-    if (this.role !== 'precandidate' || !this.firstPreVoteRound || m.term !== this.term + 1) return false;
-    if (this.preVotes.get(from) === false) return false;
-    const sameLog = m.last_log_term === this.log.lastTerm() && m.last_log_index === this.log.lastIndex();
-    return sameLog && from > this.id;
+    const view = { self: this.id, role: this.role, firstPreVoteRound: this.firstPreVoteRound, term: this.term, lastLogIndex: this.log.lastIndex(), lastLogTerm: this.log.lastTerm(), answeredUs: this.preVotes.get(from) };
+    return refusesPreVoteTie(view, from, m);
   }
 
   private handleVoteResult(from: NodeId, m: RequestVoteResult, now: number): void {
@@ -637,23 +598,16 @@ export class RaftNode {
   }
 
   private countVotes(now: number): void {
-    const result = this.tallyOf(this.votes);
+    const result = tallyVoters(this.configs.current().config.voters, this.votes);
     if (result === 'won') this.becomeLeader(now);
     // A precandidate that loses its old term's election is already seeking the next one: nothing to do.
     else if (result === 'lost' && this.role === 'candidate') this.becomeFollower(this.term, null, now, 'lost the election');
   }
 
   private countPreVotes(now: number): void {
-    const result = this.tallyOf(this.preVotes);
+    const result = tallyVoters(this.configs.current().config.voters, this.preVotes);
     if (result === 'won') this.becomeCandidate(now);
     else if (result === 'lost') this.becomeFollower(this.term, null, now, 'lost the pre-vote');
-  }
-
-  private tallyOf(ballots: ReadonlyMap<NodeId, boolean>): ReturnType<typeof tally> {
-    let granted = 0;
-    let refused = 0;
-    for (const v of ballots.values()) v ? granted++ : refused++;
-    return tally(granted, refused, this.config.nodeIds.length);
   }
 
   /** Leader stickiness: we heard from a live leader less than the minimum election timeout ago. */
@@ -738,10 +692,13 @@ export class RaftNode {
         this.log.truncateFrom(index);
         this.out.logWrites.push({ kind: 'truncate', fromIndex: index });
         this.emit('debug', `removed conflicting entries from index ${index}`);
+        // §4.1: a configuration that goes with the truncated entries is undone.
+        if (this.configs.truncatedFrom(index)) this.configurationMoved(now);
       }
       const rest = entries.slice(i);
       this.log.append(rest);
       this.out.logWrites.push({ kind: 'append', firstIndex: index, entries: rest });
+      if (this.configs.appended(index, rest)) this.configurationMoved(now);
       break;
     }
     const lastNew = prevIndex + entries.length;
@@ -764,47 +721,28 @@ export class RaftNode {
    */
   private handleInstallSnapshot(from: NodeId, m: InstallSnapshot, now: number): void {
     if (!this.acceptLeaderContact(from, m.type, now)) return;
-    const reply: InstallSnapshotResult = {
-      type: 'install_snapshot_result',
-      term: this.term,
-      last_included_index: m.last_included_index,
-      next_offset: 0,
-      done: false,
-      round: m.round,
-    };
+    const reply: InstallSnapshotResult = { type: 'install_snapshot_result', term: this.term, last_included_index: m.last_included_index, next_offset: 0, done: false, round: m.round };
     if (m.last_included_index <= this.commitIndex) {
       this.emit('debug', `snapshot through ${m.last_included_index} from ${from} is stale: committed through ${this.commitIndex} already`);
       reply.done = true;
       this.send(from, reply);
       return;
     }
-    const meta: SnapshotMeta = { index: m.last_included_index, term: m.last_included_term };
-    const current = this.incoming;
-    const sameSnapshot = current !== null && current.leader === from && current.term === this.term && current.meta.index === meta.index && current.meta.term === meta.term;
-    if (m.offset === 0 && (!sameSnapshot || current.received === 0)) {
-      this.incoming = { leader: from, term: this.term, meta, chunks: [], received: 0 };
-      if (!sameSnapshot) this.emit('info', `receiving snapshot through index ${meta.index} (term ${meta.term}) from ${from}`);
-    } else if (!sameSnapshot || m.offset !== current.received) {
-      // A duplicate, a chunk after a lost one, or a chunk of another transfer: say where we are.
-      reply.next_offset = sameSnapshot ? current.received : 0;
-      this.send(from, reply);
-      return;
-    }
-    const transfer = this.incoming as IncomingSnapshot;
-    transfer.chunks.push(m.data);
-    transfer.received += m.data.length;
-    reply.next_offset = transfer.received;
-    if (m.done) {
-      this.incoming = null;
-      this.installSnapshot({ index: meta.index, term: meta.term, data: transfer.chunks.join('') }, from);
+    const chunk = this.incoming.receive(from, this.term, m);
+    if (chunk.started) this.emit('info', `receiving snapshot through index ${m.last_included_index} (term ${m.last_included_term}) from ${from}`);
+    reply.next_offset = chunk.nextOffset;
+    if (chunk.complete !== null) {
+      this.installSnapshot(chunk.complete, from, now);
       reply.done = true;
     }
     this.send(from, reply);
   }
 
-  private installSnapshot(snapshot: Snapshot, from: NodeId): void {
+  private installSnapshot(snapshot: Snapshot, from: NodeId, now: number): void {
     const kept = this.log.compactTo(snapshot);
-    this.out.logWrites.push({ kind: 'compact', snapshot: { index: snapshot.index, term: snapshot.term }, entries: kept });
+    const meta: SnapshotMeta = { index: snapshot.index, term: snapshot.term, ...(snapshot.config === undefined ? {} : { config: snapshot.config }) };
+    this.out.logWrites.push({ kind: 'compact', snapshot: meta, entries: kept });
+    if (this.configs.compacted(snapshot.index, snapshot.config, kept.length > 0)) this.configurationMoved(now);
     this.out.installSnapshot = snapshot;
     this.snapshot = snapshot;
     this.commitIndex = Math.max(this.commitIndex, snapshot.index);
@@ -826,7 +764,7 @@ export class RaftNode {
   private compactionPoint(index: number): number {
     if (this.role !== 'leader') return index;
     let through = index;
-    for (const pr of this.progress.values()) if (pr.mode === 'replicate') through = Math.min(through, pr.matchIndex);
+    for (const pr of this.progress.all()) if (pr.mode === 'replicate') through = Math.min(through, pr.matchIndex);
     return Math.max(through, index - this.config.snapshotThreshold);
   }
 
@@ -838,17 +776,18 @@ export class RaftNode {
     const term = this.log.termAt(this.appliedIndex);
     invariant(term !== undefined, `applied index ${this.appliedIndex} missing from the log`);
     this.snapshotAsked = this.appliedIndex;
-    this.out.snapshotWanted = { index: this.appliedIndex, term };
+    this.out.snapshotWanted = { index: this.appliedIndex, term, ...this.configs.recordedAt(this.appliedIndex) };
   }
 
   // ---------------------------------------------------------------- replication: leader side
 
-  private appendToOwnLog(data: EntryData): number {
+  private appendToOwnLog(data: EntryData, now: number): number {
     const entry: LogEntry = { term: this.term, data };
     const index = this.log.lastIndex() + 1;
     this.log.append([entry]);
     this.out.logWrites.push({ kind: 'append', firstIndex: index, entries: [entry] });
-    this.maybeCommit();
+    if (this.configs.appended(index, [entry])) this.configurationMoved(now);
+    this.maybeCommit(now);
     return index;
   }
 
@@ -861,7 +800,8 @@ export class RaftNode {
         this.emit('warn', `${from} claims to match index ${m.match_index} beyond our log: ignored`);
         return;
       }
-      if (pr.acknowledge(m.match_index)) this.maybeCommit();
+      if (pr.acknowledge(m.match_index)) this.maybeCommit(now);
+      this.checkLearnerCaughtUp(from, pr, now);
       if (pr.mode === 'probe') pr.becomeReplicate();
       if (pr.catchingUp && pr.matchIndex === this.log.lastIndex()) {
         pr.catchingUp = false;
@@ -907,7 +847,7 @@ export class RaftNode {
     if (m.done) {
       const index = transfer.snapshot.index;
       this.emit('info', `${from} holds the snapshot through index ${index}; replication resumes after it`);
-      if (pr.acknowledge(index)) this.maybeCommit();
+      if (pr.acknowledge(index)) this.maybeCommit(now);
       pr.becomeProbe(index + 1);
       pr.catchingUp = true;
       this.sendAppendIfDue(from, now);
@@ -943,20 +883,9 @@ export class RaftNode {
   /** One chunk of the snapshot being sent, from where the follower says it is. */
   private sendSnapshotChunk(peer: NodeId, pr: Progress): void {
     const { snapshot, offset } = pr.transfer as SnapshotTransfer;
-    const data = snapshot.data.slice(offset, offset + Math.max(1, this.config.snapshotChunkSize));
-    const body: InstallSnapshot = {
-      type: 'install_snapshot',
-      term: this.term,
-      leader_id: this.id,
-      last_included_index: snapshot.index,
-      last_included_term: snapshot.term,
-      offset,
-      data,
-      done: offset + data.length >= snapshot.data.length,
-      round: this.roundsSent,
-    };
-    this.send(peer, body);
+    this.send(peer, snapshotChunk(snapshot, offset, this.config.snapshotChunkSize, { term: this.term, id: this.id, round: this.roundsSent }));
   }
+
 
   /**
    * Sends what a follower is owed: in probe mode one probe at a time, in snapshot mode one chunk at a
@@ -1020,12 +949,13 @@ export class RaftNode {
     this.roundsSent += 1;
     this.readRoundWanted = false;
     this.heartbeatDue = now + this.timing.heartbeatIntervalMs;
-    if (this.peers.length > 0 && now - this.lastHeartbeatLogAt >= 1000) {
+    const peers = this.progress.peers();
+    if (peers.length > 0 && now - this.lastHeartbeatLogAt >= 1000) {
       // At most one line a second, so logs stay readable.
       this.lastHeartbeatLogAt = now;
-      this.emit('info', `sending heartbeat to ${this.peers.join(', ')} (round ${this.roundsSent}, commit ${this.commitIndex})`);
+      this.emit('info', `sending heartbeat to ${peers.join(', ')} (round ${this.roundsSent}, commit ${this.commitIndex})`);
     }
-    for (const peer of this.peers) {
+    for (const peer of peers) {
       const pr = this.progress.get(peer) as Progress;
       if (pr.mode === 'replicate') {
         this.recoverLostBatches(pr, now);
@@ -1049,32 +979,134 @@ export class RaftNode {
     }
   }
 
-  private maybeCommit(): void {
+  private maybeCommit(now: number): void {
     if (this.role !== 'leader') return;
-    const matches = [this.log.lastIndex(), ...[...this.progress.values()].map((p) => p.matchIndex)];
-    const candidate = quorumValue(matches);
+    const candidate = this.progress.committedIndex(this.log.lastIndex());
     if (candidate <= this.commitIndex) return;
     // §5.4.2: only entries of the current term are committed by counting replicas.
     if (this.log.termAt(candidate) !== this.term && this.config.bugs?.commitOldTermByCounting !== true) return;
     this.commitIndex = candidate;
-    if (this.readsAwaitingFirstCommit.length > 0 && this.log.termAt(this.commitIndex) === this.term) {
-      const waiting = this.readsAwaitingFirstCommit;
-      this.readsAwaitingFirstCommit = [];
+    if (this.reads.awaitingFirstCommit.length > 0 && this.log.termAt(this.commitIndex) === this.term) {
+      const waiting = this.reads.awaitingFirstCommit;
+      this.reads.awaitingFirstCommit = [];
       for (const ctx of waiting) this.registerRead(ctx);
     }
+    this.configurationCommitted(now);
   }
 
   private checkQuorum(now: number): void {
-    let active = 1;
-    for (const pr of this.progress.values()) {
-      if (pr.recentActive) active++;
-      pr.recentActive = false;
-    }
-    if (this.config.checkQuorum && active < majority(this.config.nodeIds.length)) {
-      this.becomeFollower(this.term, null, now, `heard from only ${active} of ${this.config.nodeIds.length} nodes in ${this.timing.checkQuorumWindowMs} ms`);
+    const { active, voters } = this.progress.takeActiveVoters();
+    if (this.config.checkQuorum && active < Math.floor(voters / 2) + 1) {
+      this.becomeFollower(this.term, null, now, `heard from only ${active} of ${voters} voters in ${this.timing.checkQuorumWindowMs} ms`);
       return;
     }
     this.quorumCheckDue = now + this.timing.checkQuorumWindowMs;
+  }
+
+  // ---------------------------------------------------------------- membership changes (dissertation chapter 4)
+
+  /**
+   * A single-server change (§4.2), on the leader: appended at once and in force from then on (§4.1).
+   * Refused (nothing appended) while an earlier change is uncommitted, and until this leader has
+   * committed an entry of its own term: otherwise two changes proposed by leaders of different terms
+   * could each commit with a majority of a configuration the other never saw (Ongaro, raft-dev 2015).
+   */
+  proposeConfChange(change: ConfChange, now: number): ConfChangeResult {
+    this.latestNow = now;
+    const refuse = (reason: ConfChangeRefusal, text: string): ConfChangeResult => {
+      this.emit('warn', `refusing to ${change.type} ${change.id}: ${text}`);
+      return { ok: false, reason, text, leaderId: this.leaderId };
+    };
+    if (this.role !== 'leader') return refuse('not-leader', `not the leader (leader: ${this.leaderId ?? 'unknown'})`);
+    if (this.transfer !== null) return refuse('transferring', `a leadership transfer to ${this.transfer.target} is under way`);
+    const { config, index } = this.configs.current();
+    if (index > this.commitIndex) return refuse('change-in-progress', `the change at index ${index} is not committed yet`);
+    const ownTermCommitted = this.log.termAt(this.commitIndex) === this.term || this.config.bugs?.changeBeforeOwnTermCommit === true;
+    if (!ownTermCommitted) return refuse('no-own-term-commit', `no entry of term ${this.term} is committed yet`);
+    const next = applyConfChange(config, change, (id) => this.progress.get(id)?.caughtUp === true);
+    if (!next.ok) return refuse(next.reason, next.text);
+    this.emit('info', describeChange(change, this.progress.get(change.id)?.matchIndex ?? 0));
+    const at = this.appendToOwnLog({ kind: 'config', config: next.config }, now);
+    return { ok: true, index: at, term: this.term, config: next.config };
+  }
+
+  /** Every member of the configuration in force, with the leader's view of its progress (null elsewhere). */
+  members(): MemberProgress[] {
+    return memberProgress(this.configs.current().config, this.id, this.role === 'leader' ? this.progress : null, this.log.lastIndex());
+  }
+
+  private configurationState(): ConfigurationState {
+    return this.configs.state(this.id, this.commitIndex);
+  }
+
+  private isVoter(): boolean {
+    return isVoter(this.configs.current().config, this.id);
+  }
+
+  private otherVoters(): NodeId[] {
+    return this.configs.current().config.voters.filter((v) => v !== this.id);
+  }
+
+  /** The only voter: nobody to wait for. */
+  private aloneInCluster(): boolean {
+    return this.isVoter() && this.otherVoters().length === 0;
+  }
+
+  /** The configuration in force changed (§4.1: on append, on truncation, with a snapshot). */
+  private configurationMoved(now: number): void {
+    const { config, index } = this.configs.current();
+    this.emit('info', `configuration now ${describeConfig(config)} at index ${index}`);
+    if (this.role === 'leader') this.progress.setConfig(config, this.log.lastIndex() + 1, now);
+    const self = this.configurationState().self;
+    if (self === 'removed' && !this.removedAnnounced) this.emit('info', 'removed from the cluster: not campaigning any more');
+    this.removedAnnounced = self === 'removed';
+    if (self !== 'voter' && (this.role === 'candidate' || this.role === 'precandidate')) this.becomeFollower(this.term, null, now, 'no longer a voter');
+  }
+
+  /**
+   * The commit index moved on a leader. Once the configuration in force is committed, members it
+   * removed get nothing more; a leader it removed hands over (TimeoutNow to the most up-to-date
+   * voter, §3.10) and steps down (§4.2.2): until then it led without counting itself.
+   */
+  private configurationCommitted(now: number): void {
+    const { config, index } = this.configs.current();
+    if (index > this.commitIndex) return;
+    for (const id of this.progress.prune()) this.emit('info', `no longer replicating to ${id}: its removal is committed`);
+    if (!isVoter(config, this.id)) {
+      const target = this.mostUpToDateFollower();
+      if (target !== null && this.progress.get(target)?.matchIndex === this.log.lastIndex()) {
+        this.emit('info', `handing leadership to ${target} before leaving the cluster`);
+        this.send(target, { type: 'timeout_now', term: this.term, leader_id: this.id } satisfies TimeoutNow);
+      }
+      this.becomeFollower(this.term, null, now, 'removed from the configuration');
+      return;
+    }
+    this.maybeAutoPromote(now);
+  }
+
+  /** A learner's acknowledgement may end a catch-up round (§4.2.1). */
+  private checkLearnerCaughtUp(from: NodeId, pr: Progress, now: number): void {
+    if (!this.configs.current().config.learners.includes(from)) return;
+    const ms = pr.finishCatchUpRound(this.log.lastIndex(), now, this.timing.electionTimeoutMinMs);
+    if (ms === null) return;
+    this.emit('info', `learner ${from} caught up at index ${pr.matchIndex} (last round ${Math.round(ms)} ms)`);
+    this.maybeAutoPromote(now);
+  }
+
+  private maybeAutoPromote(now: number): void {
+    if (this.config.autoPromote === false || this.role !== 'leader') return;
+    const { config, index } = this.configs.current();
+    if (index > this.commitIndex || this.transfer !== null || this.log.termAt(this.commitIndex) !== this.term) return;
+    const ready = config.learners.find((id) => this.progress.get(id)?.caughtUp === true);
+    if (ready !== undefined) this.proposeConfChange({ type: 'promote', id: ready }, now);
+  }
+
+  /** Output.configChanged: the configuration state, when it differs from the one last reported. */
+  private reportConfigurationChange(): void {
+    const state = this.configurationState();
+    if (sameConfigurationState(this.reportedConfig, state)) return;
+    this.reportedConfig = state;
+    this.out.configChanged = state;
   }
 
   // ---------------------------------------------------------------- leadership transfer (dissertation §3.10)
@@ -1092,7 +1124,7 @@ export class RaftNode {
     };
     if (this.role !== 'leader') return refuse(`not the leader (leader: ${this.leaderId ?? 'unknown'})`);
     if (target === this.id) return refuse('this node is the leader already');
-    if (target !== null && !this.peers.includes(target)) return refuse(`${target} is not a member of this cluster`);
+    if (target !== null && !this.progress.otherVoters().includes(target)) return refuse(`${target} is not a ${this.progress.get(target) === undefined ? 'member' : 'voter'} of this cluster`);
     if (this.transfer !== null) {
       if (target === null || target === this.transfer.target) return { ok: true, target: this.transfer.target };
       return refuse(`a transfer to ${this.transfer.target} is already under way`);
@@ -1100,7 +1132,7 @@ export class RaftNode {
     const chosen = target ?? this.mostUpToDateFollower();
     if (chosen === null) return refuse('there is no other node');
     this.transfer = { target: chosen, startedAt: now, deadline: now + this.timing.electionTimeoutMinMs + 2 * this.timing.persistAllowanceMs + this.timing.roundTripAllowanceMs };
-    const match = (this.progress.get(chosen) as Progress).matchIndex;
+    const match = this.progress.get(chosen)?.matchIndex ?? 0;
     this.emit('info', `transferring leadership to ${chosen} (match ${match}/${this.log.lastIndex()})`);
     this.sendTimeoutNowIfCaughtUp(chosen);
     return { ok: true, target: chosen };
@@ -1113,23 +1145,14 @@ export class RaftNode {
 
   /** A leader's view of each follower (§5.3 matchIndex: the highest entry known to be replicated there); empty unless leader. */
   matchIndexes(): { peer: NodeId; matchIndex: number }[] {
-    return [...this.progress].map(([peer, pr]) => ({ peer, matchIndex: pr.matchIndex }));
+    return this.progress.entries().map(([peer, pr]) => ({ peer, matchIndex: pr.matchIndex }));
   }
 
   /** The follower with the highest match index; among equals, one heard from recently, then the first listed. */
   private mostUpToDateFollower(): NodeId | null {
-    let best: NodeId | null = null;
-    let bestScore = -Infinity;
-    for (const peer of this.peers) {
-      const pr = this.progress.get(peer) as Progress;
-      const score = pr.matchIndex * 2 + (pr.recentActive ? 1 : 0);
-      if (score > bestScore) {
-        best = peer;
-        bestScore = score;
-      }
-    }
-    return best;
+    return mostUpToDate(this.progress);
   }
+
 
   /**
    * Once the target holds our whole log, tell it to campaign. Sent again on each of its later
@@ -1138,8 +1161,8 @@ export class RaftNode {
    */
   private sendTimeoutNowIfCaughtUp(peer: NodeId): void {
     if (this.transfer === null || this.transfer.target !== peer) return;
-    const pr = this.progress.get(peer) as Progress;
-    if (pr.matchIndex !== this.log.lastIndex()) return;
+    const pr = this.progress.get(peer);
+    if (pr === undefined || pr.matchIndex !== this.log.lastIndex()) return;
     this.emit('debug', `${peer} is caught up at ${pr.matchIndex}: sending timeout-now`);
     this.send(peer, { type: 'timeout_now', term: this.term, leader_id: this.id } satisfies TimeoutNow);
   }
@@ -1159,9 +1182,9 @@ export class RaftNode {
       this.emit('debug', `ignoring timeout-now from ${from}: it is not the leader we follow in term ${this.term}`);
       return;
     }
-    if (this.logLost) {
-      // A node that lost its log must not campaign until a leader has caught it up (§5.4 above).
-      this.emit('info', `ignoring timeout-now from ${from}: log lost, not caught up from a leader yet`);
+    if (this.logLost || !this.isVoter()) {
+      // A node that lost its log must not campaign until a leader has caught it up (§5.4 above); nor a non-voter (§4.2).
+      this.emit('info', `ignoring timeout-now from ${from}: ${this.logLost ? 'log lost, not caught up from a leader yet' : 'this node is no voter'}`);
       return;
     }
     this.emit('info', `received timeout-now from ${from}: starting election for term ${this.term + 1}`);
@@ -1171,7 +1194,7 @@ export class RaftNode {
   // ---------------------------------------------------------------- reads
 
   private registerRead(ctx: number): void {
-    this.pendingReads.push({ ctx, index: this.commitIndex, round: this.roundsSent + 1 });
+    this.reads.add({ ctx, index: this.commitIndex, round: this.roundsSent + 1 });
     this.readRoundWanted = true;
   }
 
@@ -1181,24 +1204,15 @@ export class RaftNode {
   }
 
   private updateReadRounds(now: number): void {
-    const rounds = [this.roundsSent, ...[...this.progress.values()].map((p) => p.ackedRound)];
-    const confirmed = quorumValue(rounds);
+    const confirmed = this.progress.confirmedRound(this.roundsSent);
     if (confirmed <= this.roundConfirmed) return;
     this.roundConfirmed = confirmed;
-    const still: PendingRead[] = [];
-    for (const r of this.pendingReads) (r.round <= confirmed ? this.confirmedReads : still).push(r);
-    this.pendingReads = still;
+    this.reads.confirmThrough(confirmed);
     this.maybeStartReadRound(now);
   }
 
   private releaseAppliedReads(): void {
-    if (this.confirmedReads.length === 0) return;
-    const still: PendingRead[] = [];
-    for (const r of this.confirmedReads) {
-      if (r.index <= this.appliedIndex) this.out.reads.push({ ctx: r.ctx, ok: true, index: r.index });
-      else still.push(r);
-    }
-    this.confirmedReads = still;
+    for (const r of this.reads.takeServable(this.appliedIndex)) this.out.reads.push({ ctx: r.ctx, ok: true, index: r.index });
   }
 
   // ---------------------------------------------------------------- helpers
@@ -1216,25 +1230,8 @@ export class RaftNode {
   /** Messages from an older term: tell the sender our term so it steps down; drop stale answers. */
   private answerStaleMessage(from: NodeId, msg: RaftMessage): void {
     this.emit('debug', `ignoring ${msg.type} from ${from} with stale term ${msg.term}`);
-    if (msg.type === 'append_entries') {
-      this.send(from, {
-        type: 'append_entries_result',
-        term: this.term,
-        success: false,
-        match_index: 0,
-        reject_index: msg.prev_log_index,
-        conflict_index: 0,
-        conflict_term: null,
-        // No round: this reply carries our newer term, and a leader of that term (perhaps a restarted
-        // process of the same node, whose rounds count from 0 again) must not read it as an answer to
-        // one of its own rounds. Only a reply in the term of the request it answers echoes a round.
-        round: 0,
-      });
-    } else if (msg.type === 'request_vote') {
-      this.send(from, { type: 'request_vote_result', term: this.term, vote_granted: false, pre_vote: msg.pre_vote });
-    } else if (msg.type === 'install_snapshot') {
-      this.send(from, { type: 'install_snapshot_result', term: this.term, last_included_index: msg.last_included_index, next_offset: 0, done: false, round: 0 }); // no round, as above
-    }
+    const reply = staleReply(msg, this.term);
+    if (reply !== null) this.send(from, reply);
   }
 
   /** `extraMs`: time before anything this timer waits for can even start (a hard-state write). */
