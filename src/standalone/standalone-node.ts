@@ -11,7 +11,7 @@ import { healthOf } from '../metrics/health.ts';
 import { RaftMetrics } from '../metrics/raft-metrics.ts';
 import { checkKvOperation, checkRaftMessage, errorBody, ErrorCode, isMessageId, parseLine, type Body } from '../protocol/messages.ts';
 import { RAFT_MESSAGE_TYPES, type RaftMessage } from '../raft/types.ts';
-import type { StandaloneConfig } from './config.ts';
+import { addressId, parseMemberSpec, type StandaloneConfig } from './config.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { openDurableState, type DurableState } from './durable-state.ts';
 import { AdminGate } from './admin-auth.ts';
@@ -20,6 +20,7 @@ import { DEFAULT_HTTP_OPTIONS, HttpApi, type HttpAnswer } from './http-api.ts';
 import { ObserveRoutes } from './observe-routes.ts';
 import { DEFAULT_LINK_TIMING, PeerLink } from './peer-link.ts';
 import { PeerListener } from './peer-listener.ts';
+import { PeerSet } from './peer-set.ts';
 
 const RAFT_TYPES = new Set<string>(RAFT_MESSAGE_TYPES);
 /** How long a follower waits for the leader to answer a relayed client operation. */
@@ -46,7 +47,8 @@ export interface StandaloneDeps {
 export class StandaloneNode {
   private host: RaftHost | null = null;
   private durable: DurableState | null = null;
-  private readonly links = new Map<string, PeerLink>();
+  /** Outbound links: to the members of the configuration in force (peer-set.ts). */
+  private readonly links: PeerSet;
   private readonly listener: PeerListener;
   private readonly http: HttpApi;
   /** Peers' --id names, learned from their hellos, so /status can name the leader as people do. */
@@ -70,17 +72,18 @@ export class StandaloneNode {
     const linkLog = (level: 'info' | 'warn' | 'debug', text: string): void => deps.logger.log(level, this.withNames(text));
     this.learnName(config.self.raftId, config.name);
     this.metrics = new RaftMetrics(config.self.raftId, config.peers.map((p) => p.raftId));
-    const hello = { type: 'hello', id: config.self.raftId, name: config.name, http: advertisedHttp(config) } as const;
-    for (const peer of config.peers) {
-      this.links.set(peer.raftId, new PeerLink(peer.raftId, peer.address, hello, linkLog, DEFAULT_LINK_TIMING, security.peerTls));
-    }
+    const hello = { type: 'hello', id: config.self.raftId, name: config.name, http: advertisedHttp(config), addr: addressId(config.self.address) } as const;
+    this.links = new PeerSet(config.self.raftId, (id, address) => new PeerLink(id, address, hello, linkLog, DEFAULT_LINK_TIMING, security.peerTls));
+    // The seed; once the log is read, the configuration in force decides (a restarted node's log wins).
+    this.links.reconcile(config.peers);
     this.listener = new PeerListener(
       {
-        isPeer: (id) => this.links.has(id),
-        onHello: (id, name, http) => {
+        isPeer: (id) => this.links.isMember(id) || this.acceptsStrangers(),
+        onHello: (id, name, http, addr) => {
           this.peerNames.set(id, name);
           if (http !== null) this.peerHttp.set(id, http);
           this.learnName(id, name);
+          this.dialBackIfStranger(id, addr);
         },
         onLine: (from, line) => this.handlePeerLine(from, line),
       },
@@ -91,7 +94,7 @@ export class StandaloneNode {
       name: config.name,
       raftId: config.self.raftId,
       status: () => this.statusJson(),
-      peers: () => config.peers.map((p) => ({ id: this.peerNames.get(p.raftId) ?? p.raftId, raftId: p.raftId, http: this.peerHttp.get(p.raftId) ?? null })),
+      peers: () => [...this.links.values()].map((l) => ({ id: this.peerNames.get(l.peerId) ?? l.peerId, raftId: l.peerId, http: this.peerHttp.get(l.peerId) ?? null })),
       metricsText: () => this.metrics.expose({ status: () => this.host?.status() ?? null, peers: () => this.peerTraffic() }),
       health: () => healthOf({ status: this.host?.status() ?? null, knownCommitIndex: this.metrics.highestLeaderCommit, snapshotThreshold: config.shared.snapshotThreshold }),
       requestStop: config.allowAdminStop ? (deps.requestStop ?? null) : null,
@@ -159,7 +162,7 @@ export class StandaloneNode {
       },
       observer: this.metrics,
     });
-    for (const link of this.links.values()) link.start();
+    this.links.start();
     logger.info(
       `standalone node ${config.name} (raft id ${config.self.raftId}) listening: peers on ${config.self.address.host}:${config.self.address.port}, HTTP on ${config.httpHost}:${config.httpPort}; cluster [${[config.self.raftId, ...config.peers.map((p) => p.raftId)].join(', ')}]`,
     );
@@ -215,7 +218,7 @@ export class StandaloneNode {
   /** Stops timers and servers and closes the file; every write was already fsynced when it was made. */
   async shutdown(): Promise<void> {
     this.host?.stop();
-    for (const link of this.links.values()) link.close();
+    this.links.closeAll();
     for (const pending of this.pendingForwards.values()) clearTimeout(pending.timer);
     await Promise.all([this.listener.close(), this.http.close()]);
     this.durable?.close();
@@ -235,6 +238,21 @@ export class StandaloneNode {
       this.idPattern = new RegExp(`(${ids.map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?!\\d)`, 'g');
     }
     return text.replace(this.idPattern, (id) => this.idNames.get(id) ?? id);
+  }
+
+  /** A node with no configuration yet (joining) takes hellos from anyone: the leader adding it is not known to it. */
+  private acceptsStrangers(): boolean {
+    return false;
+  }
+
+  /** Someone outside our configuration talks to us: dial it back at the address it gave, so we can answer. */
+  private dialBackIfStranger(raftId: string, addr: string | null): void {
+    if (addr === null || this.links.isMember(raftId)) return;
+    try {
+      this.links.dialBack(raftId, parseMemberSpec(addr, this.deps.config.self.address.host).member.address);
+    } catch {
+      this.deps.logger.warn(`peer ${raftId} gave an address this node cannot dial (${addr})`);
+    }
   }
 
   private learnName(raftId: string, name: string): void {
@@ -267,10 +285,10 @@ export class StandaloneNode {
 
   /** Bytes to and from each peer, both connections (ours to it, its to us), for /metrics. */
   private peerTraffic(): { raftId: string; name: string; sentBytes: number; receivedBytes: number }[] {
-    return [...this.links.values()].map((link) => {
-      const out = link.traffic();
-      const inbound = this.listener.traffic(link.peerId);
-      return { raftId: link.peerId, name: this.peerNames.get(link.peerId) ?? link.peerId, sentBytes: out.sent + inbound.sent, receivedBytes: out.received + inbound.received };
+    return this.links.knownIds().map((peerId) => {
+      const out = this.links.traffic(peerId);
+      const inbound = this.listener.traffic(peerId);
+      return { raftId: peerId, name: this.peerNames.get(peerId) ?? peerId, sentBytes: out.sent + inbound.sent, receivedBytes: out.received + inbound.received };
     });
   }
 
