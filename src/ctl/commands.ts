@@ -74,7 +74,8 @@ export async function runCommand(options: CtlOptions): Promise<CommandOutput> {
       ]);
     }
     case 'member-list':
-      return simple(options, { method: 'GET', path: '/admin/members', effect: 'read' }, 'member list', (body) => {
+      // From the leader first: only the leader knows each member's match index.
+      return simple(options, { method: 'GET', path: '/admin/members', effect: 'read', leaderFirst: true }, 'member list', (body) => {
         const members = field(body, 'members');
         const list = Array.isArray(members) ? (members as Record<string, unknown>[]) : [];
         const cell = (v: unknown): string => (v === undefined || v === null ? '-' : String(v));
