@@ -8,10 +8,10 @@ import type { AppendEntries, Output, RaftStatus } from '../src/raft/types.ts';
 import { percentile } from './stats.ts';
 
 const ROUNDS = 15;
-const STATUS: RaftStatus = { id: 'a', role: 'leader', term: 3, votedFor: 'a', leaderId: 'a', commitIndex: 10, appliedIndex: 10, lastLogIndex: 10, lastLogTerm: 3, logLost: false, snapshotIndex: 0 };
+const STATUS: RaftStatus = { id: 'a', role: 'leader', term: 3, votedFor: 'a', leaderId: 'a', commitIndex: 10, appliedIndex: 10, lastLogIndex: 10, lastLogTerm: 3, logLost: false, snapshotIndex: 0, configuration: { config: { voters: ['a', 'b', 'c'], learners: [] }, index: 0, committed: true, self: 'voter' } };
 const append: AppendEntries = { type: 'append_entries', term: 3, leader_id: 'a', prev_log_index: 9, prev_log_term: 3, entries: [], leader_commit: 10, round: 1 };
 const OUTPUT: Output = {
-  hardState: null, logWrites: [], committed: [], reads: [], events: [], installSnapshot: null, snapshotWanted: null,
+  hardState: null, logWrites: [], committed: [], reads: [], events: [], installSnapshot: null, snapshotWanted: null, configChanged: null,
   messages: [{ to: 'b', body: append }, { to: 'c', body: append }],
 };
 

@@ -10,7 +10,10 @@ import { checkKvOperation, errorBody, ErrorCode, type Body } from '../protocol/m
 import { initialTiming, RaftNode } from '../raft/node.ts';
 import { AdaptiveTiming } from './adaptive-timing.ts';
 import type { DerivedTiming, TimingFloors } from './derived-timing.ts';
-import type { CommittedEntry, EntryData, HardState, LogLevel, LogWrite, NodeId, Output, PersistedState, RaftConfig, RaftMessage, RaftStatus, RaftTiming, ReadOutcome, Snapshot, SnapshotMeta, TransferResult } from '../raft/types.ts';
+import type { CommittedEntry, ConfChange, ConfigurationState, EntryData, HardState, LogLevel, LogWrite, MemberProgress, NodeId, Output, PersistedState, RaftConfig, RaftMessage, RaftStatus, RaftTiming, ReadOutcome, Snapshot, SnapshotMeta, TransferResult } from '../raft/types.ts';
+import { ConfChangeWaiters, type ConfChangeOutcome } from './conf-change-waiters.ts';
+
+export type { ConfChangeOutcome } from './conf-change-waiters.ts';
 
 /** How a leadership transfer asked of the host ended (dissertation §3.10). */
 export type HandoffOutcome =
@@ -68,6 +71,11 @@ export interface HostEnvironment {
    * adapter stops the node (see host/fatal.ts). Never called for bad input.
    */
   fatal(context: string, err: unknown): void;
+  /**
+   * The configuration in force changed (appended, undone, installed, committed; also once at start):
+   * the standalone transport opens links to new members and closes those to removed ones.
+   */
+  configurationChanged?(state: ConfigurationState): void;
 }
 
 /**
@@ -193,6 +201,7 @@ export class RaftHost {
   private parked: { op: KvOperation; respond: Respond; mayForward: boolean; until: number }[] = [];
   private parkTimer: unknown = null;
   private handoffWaiters: HandoffWaiter[] = [];
+  private readonly confChangeWaiters = new ConfChangeWaiters();
 
   private drainScheduled = false;
   private timer: unknown = null;
@@ -299,7 +308,28 @@ export class RaftHost {
     return new Promise((resolve) => this.handoffWaiters.push({ target: result.target, startedAt: now, resolve }));
   }
 
+  /**
+   * A membership change (dissertation §4.2), on the leader: resolves once its outcome is known (see
+   * ConfChangeOutcome). Only 'refused' and 'superseded' say that nothing happened.
+   */
+  proposeConfChange(change: ConfChange): Promise<ConfChangeOutcome> {
+    let outcome: Promise<ConfChangeOutcome> = Promise.resolve({ outcome: 'unknown', index: 0, reason: 'the node stopped' });
+    this.guarded(`proposing ${change.type} ${change.id}`, () => {
+      const now = this.env.now();
+      const result = this.core.proposeConfChange(change, now);
+      outcome = result.ok ? this.confChangeWaiters.wait(result.index, result.term, now) : Promise.resolve({ outcome: 'refused', reason: result.reason, text: result.text, leaderId: result.leaderId });
+    });
+    this.scheduleDrain();
+    return outcome;
+  }
+
+  /** The members of the configuration in force, with the leader's view of their progress. */
+  members(): MemberProgress[] {
+    return this.core.members();
+  }
+
   stop(): void {
+    this.confChangeWaiters.forget(Infinity, 'the node stopped');
     this.stopped = true;
     if (this.timer !== null) this.env.clearTimer(this.timer);
     if (this.parkTimer !== null) this.env.clearTimer(this.parkTimer);
@@ -340,6 +370,7 @@ export class RaftHost {
     // Durability first: a snapshot from the leader before the log writes that drop what it replaces,
     // the log synchronously, then the hard state (messages wait for all of them).
     if (out.installSnapshot !== null) this.installSnapshot(out.installSnapshot);
+    if (out.installSnapshot !== null) this.confChangeWaiters.coveredBySnapshot(out.installSnapshot.index);
     if (out.logWrites.length > 0) this.storage.appendLog(out.logWrites);
     if (this.logLost && !this.core.status().logLost) {
       this.logLost = false;
@@ -347,6 +378,7 @@ export class RaftHost {
     }
     if (out.hardState !== null) this.latestTicket = this.storage.persistHardState(out.hardState);
     for (const entry of out.committed) this.apply(entry);
+    if (out.configChanged !== null) this.env.configurationChanged?.(out.configChanged);
     if (out.snapshotWanted !== null) this.takeSnapshot(out.snapshotWanted);
     for (const read of out.reads) this.answerRead(read);
     for (const m of out.messages) this.afterPersist(() => this.sendPeer(m.to, m.body));
@@ -371,7 +403,7 @@ export class RaftHost {
    * only once it is durable let the core discard the log before it.
    */
   private takeSnapshot(at: SnapshotMeta): void {
-    const snapshot: Snapshot = { index: at.index, term: at.term, data: this.kv.serialize() };
+    const snapshot: Snapshot = { ...at, data: this.kv.serialize() };
     this.storage.saveSnapshot(snapshot);
     this.core.snapshotSaved(snapshot);
     this.env.log('info', `saved a snapshot through index ${at.index} (${this.kv.size()} keys, ${snapshot.data.length} bytes)`);
@@ -408,9 +440,10 @@ export class RaftHost {
   private apply(entry: CommittedEntry): void {
     const pending = this.pendingProposals.get(entry.index);
     if (pending !== undefined) this.pendingProposals.delete(entry.index);
+    this.confChangeWaiters.committed(entry);
     const op = decodeCommand(entry);
     if (op === null) {
-      if (entry.data.kind !== 'noop') this.env.log('warn', `skipping undecodable entry at index ${entry.index}`);
+      if (entry.data.kind === 'command') this.env.log('warn', `skipping undecodable entry at index ${entry.index}`);
       if (pending !== undefined) this.answerSuperseded(pending, entry);
       return;
     }
@@ -496,6 +529,7 @@ export class RaftHost {
     for (const [index, p] of this.pendingProposals) {
       if (now - p.createdAt > PROPOSAL_TTL_MS) this.pendingProposals.delete(index);
     }
+    this.confChangeWaiters.forget(now - PROPOSAL_TTL_MS, `no outcome within ${PROPOSAL_TTL_MS} ms`);
   }
 
   /** Runs `effect` once the hard state persisted so far is durable; effects keep their order. */

@@ -5,7 +5,7 @@
 import type { Json } from '../json.ts';
 import type { KvOperation } from '../kv/operations.ts';
 import { isValidTerm } from '../raft/node.ts';
-import type { AppendEntries, AppendEntriesResult, InstallSnapshot, InstallSnapshotResult, LogEntry, RaftMessage, RequestVote, RequestVoteResult, TimeoutNow } from '../raft/types.ts';
+import type { AppendEntries, AppendEntriesResult, Configuration, InstallSnapshot, InstallSnapshotResult, LogEntry, RaftMessage, RequestVote, RequestVoteResult, TimeoutNow } from '../raft/types.ts';
 
 export type Body = { [key: string]: Json };
 
@@ -127,7 +127,16 @@ function isNodeName(v: unknown): v is string {
 function isLogEntry(v: unknown): v is LogEntry {
   if (!isObject(v) || !isValidTerm(v['term']) || !isObject(v['data'])) return false;
   const data = v['data'];
-  return data['kind'] === 'noop' || (data['kind'] === 'command' && 'command' in data);
+  return data['kind'] === 'noop' || (data['kind'] === 'command' && 'command' in data) || (data['kind'] === 'config' && isConfiguration(data['config']));
+}
+
+/** A configuration (§4.1): voters and learners as lists of node names, an optional string per member. */
+export function isConfiguration(v: unknown): v is Configuration {
+  if (!isObject(v)) return false;
+  const names = (list: unknown): boolean => Array.isArray(list) && list.every(isNodeName);
+  const context = v['context'];
+  const contextOk = context === undefined || (isObject(context) && Object.values(context).every((c) => typeof c === 'string'));
+  return names(v['voters']) && names(v['learners']) && contextOk;
 }
 
 /** An announced heartbeat interval or election timeout beyond this is nonsense (a follower would wait that long or more). */
@@ -177,6 +186,7 @@ export function checkRaftMessage(body: Body): Checked<RaftMessage> {
       if (!isNodeName(body['leader_id'])) return bad('leader_id');
       if (typeof body['data'] !== 'string') return bad('data');
       if (typeof body['done'] !== 'boolean') return bad('done');
+      if (body['config'] !== undefined && !isConfiguration(body['config'])) return bad('config');
       return { ok: true, value: body as unknown as InstallSnapshot };
     }
     case 'install_snapshot_result': {

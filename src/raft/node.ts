@@ -8,19 +8,27 @@
 //
 // Section numbers refer to the Raft paper (Ongaro & Ousterhout 2014) and Ongaro's dissertation.
 import type { Json } from '../json.ts';
+import { applyConfChange, ConfigurationHistory, describeConfig, isVoter, membershipOf, membersOf } from './configuration.ts';
 import { RaftLog } from './log.ts';
-import { Progress, type SnapshotTransfer } from './progress.ts';
-import { majority, quorumValue, tally } from './quorum.ts';
+import type { Progress, SnapshotTransfer } from './progress.ts';
+import { tallyVoters } from './quorum.ts';
+import { ProgressTracker } from './tracker.ts';
 import type {
   AppendEntries,
   AppendEntriesResult,
   CommittedEntry,
+  ConfChange,
+  ConfChangeRefusal,
+  ConfChangeResult,
+  Configuration,
+  ConfigurationState,
   EntryData,
   InstallSnapshot,
   InstallSnapshotResult,
   LogEntry,
   LogLevel,
   LogWrite,
+  MemberProgress,
   NodeId,
   OutgoingMessage,
   Output,
@@ -100,8 +108,11 @@ interface LeadershipTransfer {
 export class RaftNode {
   readonly id: NodeId;
   private readonly config: RaftConfig;
-  private readonly peers: NodeId[];
   private timing: RaftTiming;
+  /** The configurations in the log (§4.1): the newest one is in force, committed or not. */
+  private readonly configs: ConfigurationHistory;
+  /** The configuration state last reported in Output.configChanged (null: none yet). */
+  private reportedConfig: ConfigurationState | null = null;
 
   // Persistent state (Figure 2).
   private term: number;
@@ -117,6 +128,8 @@ export class RaftNode {
   private appliedIndex = 0;
   /** Started without its log and not caught up yet: no votes, no pre-votes, no campaigns (§5.4). */
   private logLost: boolean;
+  /** 'removed from the cluster' was logged for the configuration in force. */
+  private removedAnnounced = false;
   /** The term in which we last said we are not campaigning, so the line appears once per term. */
   private quietTermLogged = -1;
   /** Index of the snapshot asked of the host and not yet reported saved (0: none). */
@@ -126,6 +139,8 @@ export class RaftNode {
   // Time: absolute deadlines in the host's milliseconds.
   private electionDeadline: number;
   private heartbeatDue = Infinity;
+  /** The time of the latest input that told us the time (propose() does not). */
+  private latestNow: number;
   private quorumCheckDue = Infinity;
   /** When we last accepted an AppendEntries from the current leader (leader stickiness). */
   private lastLeaderContact = -Infinity;
@@ -145,7 +160,7 @@ export class RaftNode {
   private firstPreVoteRound = false;
 
   // Leader state.
-  private progress = new Map<NodeId, Progress>();
+  private readonly progress: ProgressTracker;
   private roundsSent = 0;
   private roundConfirmed = 0;
   private readRoundWanted = false;
@@ -165,24 +180,28 @@ export class RaftNode {
    * the first election timer on, as if setTiming had been called; it never becomes a floor.
    */
   constructor(config: RaftConfig, persisted: PersistedState, now: number, timing?: RaftTiming) {
-    invariant(config.nodeIds.includes(config.id), `node ${config.id} is not in its own cluster`);
+    invariant(config.join === true || config.nodeIds.includes(config.id), `node ${config.id} is not in its own cluster`);
     invariant(isValidTerm(persisted.hardState.term), 'persisted term is not a non-negative integer');
     this.config = config;
     this.timing = initialTiming(config);
     if (timing !== undefined) this.setTiming(timing);
     this.id = config.id;
-    this.peers = config.nodeIds.filter((n) => n !== config.id);
+    this.progress = new ProgressTracker(config.id);
     this.term = persisted.hardState.term;
     this.votedFor = persisted.hardState.votedFor;
     this.snapshot = persisted.snapshot ?? null;
     const base: SnapshotMeta = this.snapshot === null ? { index: 0, term: 0 } : { index: this.snapshot.index, term: this.snapshot.term };
     this.log = new RaftLog(persisted.entries, base);
+    const bootstrap: Configuration | null = config.join === true ? null : { voters: [...config.nodeIds], learners: [] };
+    const snapshotConfig = this.snapshot?.config;
+    this.configs = new ConfigurationHistory(bootstrap, snapshotConfig === undefined ? { index: base.index } : { index: base.index, config: snapshotConfig }, persisted.entries);
     // The snapshot holds only committed entries, and the host loads it into the state machine.
     this.commitIndex = base.index;
     this.appliedIndex = base.index;
     this.logLost = persisted.logLost === true;
     // Alone, there is nobody to wait for: campaign at once instead of after a timeout.
-    this.electionDeadline = this.peers.length === 0 ? now : now + this.randomElectionTimeout();
+    this.latestNow = now;
+    this.electionDeadline = this.aloneInCluster() ? now : now + this.randomElectionTimeout();
     const fromSnapshot = base.index > 0 ? ` (snapshot through ${base.index})` : '';
     this.emit('info', `started as follower, term ${this.term}, log length ${this.log.lastIndex()}${fromSnapshot}`);
     if (this.logLost) this.startWithoutLog();
@@ -212,7 +231,7 @@ export class RaftNode {
   }
 
   private static emptyOutput(): Output {
-    return { hardState: null, logWrites: [], messages: [], committed: [], reads: [], events: [], installSnapshot: null, snapshotWanted: null };
+    return { hardState: null, logWrites: [], messages: [], committed: [], reads: [], events: [], installSnapshot: null, snapshotWanted: null, configChanged: null };
   }
 
   // ---------------------------------------------------------------- public interface
@@ -230,6 +249,7 @@ export class RaftNode {
       lastLogTerm: this.log.lastTerm(),
       logLost: this.logLost,
       snapshotIndex: this.snapshotIndex(),
+      configuration: this.configurationState(),
     };
   }
 
@@ -253,8 +273,9 @@ export class RaftNode {
     this.snapshot = snapshot;
     const through = this.compactionPoint(snapshot.index);
     if (through <= this.log.snapshotIndex()) return;
-    const meta: SnapshotMeta = { index: through, term: this.log.termAt(through) as number };
+    const meta: SnapshotMeta = { index: through, term: this.log.termAt(through) as number, ...this.recordedConfigAt(through) };
     const kept = this.log.compactTo(meta);
+    this.configs.compacted(through, undefined, true);
     this.out.logWrites.push({ kind: 'compact', snapshot: meta, entries: kept });
     this.emit('info', `compacted the log through index ${through} (term ${meta.term}; snapshot through ${snapshot.index}); ${kept.length} entries follow`);
   }
@@ -297,30 +318,35 @@ export class RaftNode {
 
   /** Advances time: election timeouts for followers and candidates, heartbeats and check-quorum for leaders. */
   tick(now: number): void {
+    this.latestNow = now;
     if (this.role === 'leader') {
       if (now >= this.heartbeatDue) this.broadcastHeartbeat(now);
       if (now >= this.quorumCheckDue) this.checkQuorum(now);
       if (this.transfer !== null && now >= this.transfer.deadline) this.endTransfer('abandoned', now);
       return;
     }
-    if (now >= this.electionDeadline && this.logLost) {
+    if (now >= this.electionDeadline && (this.logLost || !this.isVoter())) {
       this.waitForCatchUp(now);
       return;
     }
     if (now >= this.electionDeadline) {
       this.emit('info', `election timeout fired (${this.role}, leader ${this.leaderId ?? 'unknown'})`);
-      if (this.config.preVote && this.peers.length > 0) this.becomePreCandidate(now);
+      if (this.config.preVote && !this.aloneInCluster()) this.becomePreCandidate(now);
       else this.becomeCandidate(now);
     }
   }
 
-  /** An election timeout while the log is lost: the leader is presumed gone, but we do not campaign. */
+  /**
+   * An election timeout while the log is lost, or while we are no voter (a learner, a joiner, a
+   * removed server, §4.2): the leader is presumed gone, but we do not campaign.
+   */
   private waitForCatchUp(now: number): void {
     this.leaderId = null;
     this.resetElectionTimer(now);
     if (this.quietTermLogged === this.term) return;
     this.quietTermLogged = this.term;
-    this.emit('info', `no leader heard within the election timeout; not campaigning: log lost, waiting to catch up from a leader`);
+    const why = this.logLost ? 'log lost, waiting to catch up from a leader' : `this node is ${this.configurationState().self === 'learner' ? 'a learner' : 'no member'}`;
+    this.emit('info', `no leader heard within the election timeout; not campaigning: ${why}`);
   }
 
   /** Appends a command to the log if this node leads; replication happens when the output is taken. */
@@ -328,7 +354,7 @@ export class RaftNode {
     if (this.role !== 'leader') return { ok: false, leaderId: this.leaderId, transferringTo: null };
     // §3.10: new entries would keep the target behind forever; they wait for the transfer to end.
     if (this.transfer !== null) return { ok: false, leaderId: this.id, transferringTo: this.transfer.target };
-    const index = this.appendToOwnLog({ kind: 'command', command });
+    const index = this.appendToOwnLog({ kind: 'command', command }, this.latestNow);
     return { ok: true, index, term: this.term };
   }
 
@@ -351,12 +377,15 @@ export class RaftNode {
 
   /** Handles one message from a peer. Terms are settled here, in one place, before the role sees it. */
   step(from: NodeId, msg: RaftMessage, now: number): void {
+    this.latestNow = now;
     if (!isValidTerm(msg.term)) {
       this.emit('warn', `refusing ${msg.type} from ${from}: term ${String(msg.term)} is not a non-negative integer`);
       return;
     }
-    if (from === this.id || !this.peers.includes(from)) {
-      this.emit('warn', `refusing ${msg.type} from ${from}: not a peer of this cluster`);
+    // §4.1: servers process requests without consulting their configuration (a leader we have not
+    // yet heard is a member, a candidate our configuration does not name yet): only our own are odd.
+    if (from === this.id) {
+      this.emit('warn', `refusing ${msg.type} from ${from}: it is this node's own id`);
       return;
     }
 
@@ -426,7 +455,7 @@ export class RaftNode {
    */
   takeOutput(now: number): Output {
     if (this.role === 'leader') {
-      for (const peer of this.peers) this.sendAppendIfDue(peer, now);
+      for (const peer of this.progress.peers()) this.sendAppendIfDue(peer, now);
       this.maybeStartReadRound(now);
     }
     // The host loads an installed snapshot into its state machine before applying `committed`:
@@ -435,6 +464,7 @@ export class RaftNode {
     this.applyCommitted();
     this.maybeAskForSnapshot();
     this.releaseAppliedReads();
+    this.reportConfigurationChange();
     if (this.hardStateDirty) {
       this.out.hardState = { term: this.term, votedFor: this.votedFor };
       this.hardStateDirty = false;
@@ -521,12 +551,12 @@ export class RaftNode {
     this.leaderTimeoutFloorMs = 0;
     this.votes.clear();
     this.preVotes.clear();
-    this.progress = new Map(this.peers.map((p) => [p, new Progress(this.log.lastIndex() + 1)]));
+    this.progress.reset(this.configs.current().config, this.log.lastIndex() + 1, now);
     this.emit('info', `elected leader for term ${this.term}`);
     this.quorumCheckDue = now + this.timing.checkQuorumWindowMs;
     this.lastHeartbeatLogAt = -Infinity; // the first heartbeat of every term is logged
     // §8: a no-op entry of the new term lets the leader commit (and learn) everything before it.
-    this.appendToOwnLog({ kind: 'noop' });
+    this.appendToOwnLog({ kind: 'noop' }, now);
     this.broadcastHeartbeat(now);
   }
 
@@ -555,7 +585,7 @@ export class RaftNode {
       ...(transfer && !preVote ? { transfer: true } : {}),
     };
     const granted = preVote ? this.preVotes : this.votes;
-    for (const peer of this.peers) if (granted.get(peer) !== true) this.send(peer, body);
+    for (const peer of this.otherVoters()) if (granted.get(peer) !== true) this.send(peer, body);
     // A single-node cluster wins at once.
     if (preVote) this.countPreVotes(now);
     else this.countVotes(now);
@@ -637,23 +667,16 @@ export class RaftNode {
   }
 
   private countVotes(now: number): void {
-    const result = this.tallyOf(this.votes);
+    const result = tallyVoters(this.configs.current().config.voters, this.votes);
     if (result === 'won') this.becomeLeader(now);
     // A precandidate that loses its old term's election is already seeking the next one: nothing to do.
     else if (result === 'lost' && this.role === 'candidate') this.becomeFollower(this.term, null, now, 'lost the election');
   }
 
   private countPreVotes(now: number): void {
-    const result = this.tallyOf(this.preVotes);
+    const result = tallyVoters(this.configs.current().config.voters, this.preVotes);
     if (result === 'won') this.becomeCandidate(now);
     else if (result === 'lost') this.becomeFollower(this.term, null, now, 'lost the pre-vote');
-  }
-
-  private tallyOf(ballots: ReadonlyMap<NodeId, boolean>): ReturnType<typeof tally> {
-    let granted = 0;
-    let refused = 0;
-    for (const v of ballots.values()) v ? granted++ : refused++;
-    return tally(granted, refused, this.config.nodeIds.length);
   }
 
   /** Leader stickiness: we heard from a live leader less than the minimum election timeout ago. */
@@ -738,10 +761,13 @@ export class RaftNode {
         this.log.truncateFrom(index);
         this.out.logWrites.push({ kind: 'truncate', fromIndex: index });
         this.emit('debug', `removed conflicting entries from index ${index}`);
+        // §4.1: a configuration that goes with the truncated entries is undone.
+        if (this.configs.truncatedFrom(index)) this.configurationMoved(now);
       }
       const rest = entries.slice(i);
       this.log.append(rest);
       this.out.logWrites.push({ kind: 'append', firstIndex: index, entries: rest });
+      if (this.configs.appended(index, rest)) this.configurationMoved(now);
       break;
     }
     const lastNew = prevIndex + entries.length;
@@ -796,15 +822,18 @@ export class RaftNode {
     reply.next_offset = transfer.received;
     if (m.done) {
       this.incoming = null;
-      this.installSnapshot({ index: meta.index, term: meta.term, data: transfer.chunks.join('') }, from);
+      const config = m.config === undefined ? {} : { config: m.config };
+      this.installSnapshot({ index: meta.index, term: meta.term, ...config, data: transfer.chunks.join('') }, from, now);
       reply.done = true;
     }
     this.send(from, reply);
   }
 
-  private installSnapshot(snapshot: Snapshot, from: NodeId): void {
+  private installSnapshot(snapshot: Snapshot, from: NodeId, now: number): void {
     const kept = this.log.compactTo(snapshot);
-    this.out.logWrites.push({ kind: 'compact', snapshot: { index: snapshot.index, term: snapshot.term }, entries: kept });
+    const meta: SnapshotMeta = { index: snapshot.index, term: snapshot.term, ...(snapshot.config === undefined ? {} : { config: snapshot.config }) };
+    this.out.logWrites.push({ kind: 'compact', snapshot: meta, entries: kept });
+    if (this.configs.compacted(snapshot.index, snapshot.config, kept.length > 0)) this.configurationMoved(now);
     this.out.installSnapshot = snapshot;
     this.snapshot = snapshot;
     this.commitIndex = Math.max(this.commitIndex, snapshot.index);
@@ -826,7 +855,7 @@ export class RaftNode {
   private compactionPoint(index: number): number {
     if (this.role !== 'leader') return index;
     let through = index;
-    for (const pr of this.progress.values()) if (pr.mode === 'replicate') through = Math.min(through, pr.matchIndex);
+    for (const pr of this.progress.all()) if (pr.mode === 'replicate') through = Math.min(through, pr.matchIndex);
     return Math.max(through, index - this.config.snapshotThreshold);
   }
 
@@ -838,17 +867,18 @@ export class RaftNode {
     const term = this.log.termAt(this.appliedIndex);
     invariant(term !== undefined, `applied index ${this.appliedIndex} missing from the log`);
     this.snapshotAsked = this.appliedIndex;
-    this.out.snapshotWanted = { index: this.appliedIndex, term };
+    this.out.snapshotWanted = { index: this.appliedIndex, term, ...this.recordedConfigAt(this.appliedIndex) };
   }
 
   // ---------------------------------------------------------------- replication: leader side
 
-  private appendToOwnLog(data: EntryData): number {
+  private appendToOwnLog(data: EntryData, now: number): number {
     const entry: LogEntry = { term: this.term, data };
     const index = this.log.lastIndex() + 1;
     this.log.append([entry]);
     this.out.logWrites.push({ kind: 'append', firstIndex: index, entries: [entry] });
-    this.maybeCommit();
+    if (this.configs.appended(index, [entry])) this.configurationMoved(now);
+    this.maybeCommit(now);
     return index;
   }
 
@@ -861,7 +891,8 @@ export class RaftNode {
         this.emit('warn', `${from} claims to match index ${m.match_index} beyond our log: ignored`);
         return;
       }
-      if (pr.acknowledge(m.match_index)) this.maybeCommit();
+      if (pr.acknowledge(m.match_index)) this.maybeCommit(now);
+      this.checkLearnerCaughtUp(from, pr, now);
       if (pr.mode === 'probe') pr.becomeReplicate();
       if (pr.catchingUp && pr.matchIndex === this.log.lastIndex()) {
         pr.catchingUp = false;
@@ -907,7 +938,7 @@ export class RaftNode {
     if (m.done) {
       const index = transfer.snapshot.index;
       this.emit('info', `${from} holds the snapshot through index ${index}; replication resumes after it`);
-      if (pr.acknowledge(index)) this.maybeCommit();
+      if (pr.acknowledge(index)) this.maybeCommit(now);
       pr.becomeProbe(index + 1);
       pr.catchingUp = true;
       this.sendAppendIfDue(from, now);
@@ -954,6 +985,7 @@ export class RaftNode {
       data,
       done: offset + data.length >= snapshot.data.length,
       round: this.roundsSent,
+      ...(snapshot.config === undefined ? {} : { config: snapshot.config }),
     };
     this.send(peer, body);
   }
@@ -1020,12 +1052,13 @@ export class RaftNode {
     this.roundsSent += 1;
     this.readRoundWanted = false;
     this.heartbeatDue = now + this.timing.heartbeatIntervalMs;
-    if (this.peers.length > 0 && now - this.lastHeartbeatLogAt >= 1000) {
+    const peers = this.progress.peers();
+    if (peers.length > 0 && now - this.lastHeartbeatLogAt >= 1000) {
       // At most one line a second, so logs stay readable.
       this.lastHeartbeatLogAt = now;
-      this.emit('info', `sending heartbeat to ${this.peers.join(', ')} (round ${this.roundsSent}, commit ${this.commitIndex})`);
+      this.emit('info', `sending heartbeat to ${peers.join(', ')} (round ${this.roundsSent}, commit ${this.commitIndex})`);
     }
-    for (const peer of this.peers) {
+    for (const peer of peers) {
       const pr = this.progress.get(peer) as Progress;
       if (pr.mode === 'replicate') {
         this.recoverLostBatches(pr, now);
@@ -1049,10 +1082,9 @@ export class RaftNode {
     }
   }
 
-  private maybeCommit(): void {
+  private maybeCommit(now: number): void {
     if (this.role !== 'leader') return;
-    const matches = [this.log.lastIndex(), ...[...this.progress.values()].map((p) => p.matchIndex)];
-    const candidate = quorumValue(matches);
+    const candidate = this.progress.committedIndex(this.log.lastIndex());
     if (candidate <= this.commitIndex) return;
     // §5.4.2: only entries of the current term are committed by counting replicas.
     if (this.log.termAt(candidate) !== this.term && this.config.bugs?.commitOldTermByCounting !== true) return;
@@ -1062,19 +1094,138 @@ export class RaftNode {
       this.readsAwaitingFirstCommit = [];
       for (const ctx of waiting) this.registerRead(ctx);
     }
+    this.configurationCommitted(now);
   }
 
   private checkQuorum(now: number): void {
-    let active = 1;
-    for (const pr of this.progress.values()) {
-      if (pr.recentActive) active++;
-      pr.recentActive = false;
-    }
-    if (this.config.checkQuorum && active < majority(this.config.nodeIds.length)) {
-      this.becomeFollower(this.term, null, now, `heard from only ${active} of ${this.config.nodeIds.length} nodes in ${this.timing.checkQuorumWindowMs} ms`);
+    const { active, voters } = this.progress.takeActiveVoters();
+    if (this.config.checkQuorum && active < Math.floor(voters / 2) + 1) {
+      this.becomeFollower(this.term, null, now, `heard from only ${active} of ${voters} voters in ${this.timing.checkQuorumWindowMs} ms`);
       return;
     }
     this.quorumCheckDue = now + this.timing.checkQuorumWindowMs;
+  }
+
+  // ---------------------------------------------------------------- membership changes (dissertation chapter 4)
+
+  /**
+   * A single-server change (§4.2), on the leader: appended at once and in force from then on (§4.1).
+   * Refused (nothing appended) while an earlier change is uncommitted, and until this leader has
+   * committed an entry of its own term: otherwise two changes proposed by leaders of different terms
+   * could each commit with a majority of a configuration the other never saw (Ongaro, raft-dev 2015).
+   */
+  proposeConfChange(change: ConfChange, now: number): ConfChangeResult {
+    this.latestNow = now;
+    const refuse = (reason: ConfChangeRefusal, text: string): ConfChangeResult => {
+      this.emit('warn', `refusing to ${change.type} ${change.id}: ${text}`);
+      return { ok: false, reason, text, leaderId: this.leaderId };
+    };
+    if (this.role !== 'leader') return refuse('not-leader', `not the leader (leader: ${this.leaderId ?? 'unknown'})`);
+    if (this.transfer !== null) return refuse('transferring', `a leadership transfer to ${this.transfer.target} is under way`);
+    const { config, index } = this.configs.current();
+    if (index > this.commitIndex) return refuse('change-in-progress', `the change at index ${index} is not committed yet`);
+    if (this.log.termAt(this.commitIndex) !== this.term) return refuse('no-own-term-commit', `no entry of term ${this.term} is committed yet`);
+    const next = applyConfChange(config, change, (id) => this.progress.get(id)?.caughtUp === true);
+    if (!next.ok) return refuse(next.reason, next.text);
+    if (change.type === 'add-learner') this.emit('info', `adding ${change.id}${change.context === undefined ? '' : ` (${change.context})`} as learner`);
+    else if (change.type === 'promote') this.emit('info', `promoted ${change.id} to voter (caught up at index ${this.progress.get(change.id)?.matchIndex ?? 0})`);
+    else this.emit('info', `removed ${change.id} from the cluster`);
+    const at = this.appendToOwnLog({ kind: 'config', config: next.config }, now);
+    return { ok: true, index: at, term: this.term, config: next.config };
+  }
+
+  /** Every member of the configuration in force, with the leader's view of its progress (null elsewhere). */
+  members(): MemberProgress[] {
+    const { config } = this.configs.current();
+    const leading = this.role === 'leader';
+    return membersOf(config).map((id) => {
+      const voter = isVoter(config, id);
+      const pr = this.progress.get(id);
+      const matchIndex = !leading ? null : id === this.id ? this.log.lastIndex() : (pr?.matchIndex ?? 0);
+      return { id, role: voter ? 'voter' : 'learner', context: config.context?.[id] ?? null, matchIndex, caughtUp: voter || !leading ? null : pr?.caughtUp === true };
+    });
+  }
+
+  private configurationState(): ConfigurationState {
+    const { config, index } = this.configs.current();
+    return { config, index, committed: index <= this.commitIndex, self: membershipOf(config, this.id, this.configs.unknown()) };
+  }
+
+  private isVoter(): boolean {
+    return isVoter(this.configs.current().config, this.id);
+  }
+
+  private otherVoters(): NodeId[] {
+    return this.configs.current().config.voters.filter((v) => v !== this.id);
+  }
+
+  /** The only voter: nobody to wait for. */
+  private aloneInCluster(): boolean {
+    return this.isVoter() && this.otherVoters().length === 0;
+  }
+
+  /** The configuration a snapshot through `index` records: none if only the bootstrap one was ever in force. */
+  private recordedConfigAt(index: number): { config?: Configuration } {
+    const at = this.configs.at(index);
+    return at.index > 0 ? { config: at.config } : {};
+  }
+
+  /** The configuration in force changed (§4.1: on append, on truncation, with a snapshot). */
+  private configurationMoved(now: number): void {
+    const { config, index } = this.configs.current();
+    this.emit('info', `configuration now ${describeConfig(config)} at index ${index}`);
+    if (this.role === 'leader') this.progress.setConfig(config, this.log.lastIndex() + 1, now);
+    const self = this.configurationState().self;
+    if (self === 'removed' && !this.removedAnnounced) this.emit('info', 'removed from the cluster: not campaigning any more');
+    this.removedAnnounced = self === 'removed';
+    if (self !== 'voter' && (this.role === 'candidate' || this.role === 'precandidate')) this.becomeFollower(this.term, null, now, 'no longer a voter');
+  }
+
+  /**
+   * The commit index moved on a leader. Once the configuration in force is committed, members it
+   * removed get nothing more; a leader it removed hands over (TimeoutNow to the most up-to-date
+   * voter, §3.10) and steps down (§4.2.2): until then it led without counting itself.
+   */
+  private configurationCommitted(now: number): void {
+    const { config, index } = this.configs.current();
+    if (index > this.commitIndex) return;
+    for (const id of this.progress.prune()) this.emit('info', `no longer replicating to ${id}: its removal is committed`);
+    if (!isVoter(config, this.id)) {
+      const target = this.mostUpToDateFollower();
+      if (target !== null && this.progress.get(target)?.matchIndex === this.log.lastIndex()) {
+        this.emit('info', `handing leadership to ${target} before leaving the cluster`);
+        this.send(target, { type: 'timeout_now', term: this.term, leader_id: this.id } satisfies TimeoutNow);
+      }
+      this.becomeFollower(this.term, null, now, 'removed from the configuration');
+      return;
+    }
+    this.maybeAutoPromote(now);
+  }
+
+  /** A learner's acknowledgement may end a catch-up round (§4.2.1). */
+  private checkLearnerCaughtUp(from: NodeId, pr: Progress, now: number): void {
+    if (!this.configs.current().config.learners.includes(from)) return;
+    const ms = pr.finishCatchUpRound(this.log.lastIndex(), now, this.timing.electionTimeoutMinMs);
+    if (ms === null) return;
+    this.emit('info', `learner ${from} caught up at index ${pr.matchIndex} (last round ${Math.round(ms)} ms)`);
+    this.maybeAutoPromote(now);
+  }
+
+  private maybeAutoPromote(now: number): void {
+    if (this.config.autoPromote === false || this.role !== 'leader') return;
+    const { config, index } = this.configs.current();
+    if (index > this.commitIndex || this.transfer !== null || this.log.termAt(this.commitIndex) !== this.term) return;
+    const ready = config.learners.find((id) => this.progress.get(id)?.caughtUp === true);
+    if (ready !== undefined) this.proposeConfChange({ type: 'promote', id: ready }, now);
+  }
+
+  /** Output.configChanged: the configuration state, when it differs from the one last reported. */
+  private reportConfigurationChange(): void {
+    const state = this.configurationState();
+    const last = this.reportedConfig;
+    if (last !== null && last.config === state.config && last.index === state.index && last.committed === state.committed && last.self === state.self) return;
+    this.reportedConfig = state;
+    this.out.configChanged = state;
   }
 
   // ---------------------------------------------------------------- leadership transfer (dissertation §3.10)
@@ -1092,7 +1243,7 @@ export class RaftNode {
     };
     if (this.role !== 'leader') return refuse(`not the leader (leader: ${this.leaderId ?? 'unknown'})`);
     if (target === this.id) return refuse('this node is the leader already');
-    if (target !== null && !this.peers.includes(target)) return refuse(`${target} is not a member of this cluster`);
+    if (target !== null && !this.progress.otherVoters().includes(target)) return refuse(`${target} is not a ${this.progress.get(target) === undefined ? 'member' : 'voter'} of this cluster`);
     if (this.transfer !== null) {
       if (target === null || target === this.transfer.target) return { ok: true, target: this.transfer.target };
       return refuse(`a transfer to ${this.transfer.target} is already under way`);
@@ -1100,7 +1251,7 @@ export class RaftNode {
     const chosen = target ?? this.mostUpToDateFollower();
     if (chosen === null) return refuse('there is no other node');
     this.transfer = { target: chosen, startedAt: now, deadline: now + this.timing.electionTimeoutMinMs + 2 * this.timing.persistAllowanceMs + this.timing.roundTripAllowanceMs };
-    const match = (this.progress.get(chosen) as Progress).matchIndex;
+    const match = this.progress.get(chosen)?.matchIndex ?? 0;
     this.emit('info', `transferring leadership to ${chosen} (match ${match}/${this.log.lastIndex()})`);
     this.sendTimeoutNowIfCaughtUp(chosen);
     return { ok: true, target: chosen };
@@ -1113,15 +1264,16 @@ export class RaftNode {
 
   /** A leader's view of each follower (§5.3 matchIndex: the highest entry known to be replicated there); empty unless leader. */
   matchIndexes(): { peer: NodeId; matchIndex: number }[] {
-    return [...this.progress].map(([peer, pr]) => ({ peer, matchIndex: pr.matchIndex }));
+    return this.progress.entries().map(([peer, pr]) => ({ peer, matchIndex: pr.matchIndex }));
   }
 
   /** The follower with the highest match index; among equals, one heard from recently, then the first listed. */
   private mostUpToDateFollower(): NodeId | null {
     let best: NodeId | null = null;
     let bestScore = -Infinity;
-    for (const peer of this.peers) {
-      const pr = this.progress.get(peer) as Progress;
+    for (const peer of this.progress.otherVoters()) {
+      const pr = this.progress.get(peer);
+      if (pr === undefined) continue;
       const score = pr.matchIndex * 2 + (pr.recentActive ? 1 : 0);
       if (score > bestScore) {
         best = peer;
@@ -1138,8 +1290,8 @@ export class RaftNode {
    */
   private sendTimeoutNowIfCaughtUp(peer: NodeId): void {
     if (this.transfer === null || this.transfer.target !== peer) return;
-    const pr = this.progress.get(peer) as Progress;
-    if (pr.matchIndex !== this.log.lastIndex()) return;
+    const pr = this.progress.get(peer);
+    if (pr === undefined || pr.matchIndex !== this.log.lastIndex()) return;
     this.emit('debug', `${peer} is caught up at ${pr.matchIndex}: sending timeout-now`);
     this.send(peer, { type: 'timeout_now', term: this.term, leader_id: this.id } satisfies TimeoutNow);
   }
@@ -1159,9 +1311,9 @@ export class RaftNode {
       this.emit('debug', `ignoring timeout-now from ${from}: it is not the leader we follow in term ${this.term}`);
       return;
     }
-    if (this.logLost) {
-      // A node that lost its log must not campaign until a leader has caught it up (§5.4 above).
-      this.emit('info', `ignoring timeout-now from ${from}: log lost, not caught up from a leader yet`);
+    if (this.logLost || !this.isVoter()) {
+      // A node that lost its log must not campaign until a leader has caught it up (§5.4 above); nor a non-voter (§4.2).
+      this.emit('info', `ignoring timeout-now from ${from}: ${this.logLost ? 'log lost, not caught up from a leader yet' : 'this node is no voter'}`);
       return;
     }
     this.emit('info', `received timeout-now from ${from}: starting election for term ${this.term + 1}`);
@@ -1181,8 +1333,7 @@ export class RaftNode {
   }
 
   private updateReadRounds(now: number): void {
-    const rounds = [this.roundsSent, ...[...this.progress.values()].map((p) => p.ackedRound)];
-    const confirmed = quorumValue(rounds);
+    const confirmed = this.progress.confirmedRound(this.roundsSent);
     if (confirmed <= this.roundConfirmed) return;
     this.roundConfirmed = confirmed;
     const still: PendingRead[] = [];

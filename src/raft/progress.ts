@@ -27,6 +27,13 @@ export class Progress {
   recentActive = false;
   /** Highest heartbeat round the follower has answered in this term (ReadIndex). */
   ackedRound = 0;
+  /**
+   * A learner's catch-up (dissertation §4.2.1): replication goes in rounds, each one bringing the
+   * learner to the leader's last index as of the round's start. A round that ends within an election
+   * timeout means the learner keeps up: it is caught up, and may be promoted.
+   */
+  catchUpRound: { through: number; startedAt: number } | null = null;
+  caughtUp = false;
 
   constructor(nextIndex: number) {
     this.nextIndex = nextIndex;
@@ -53,6 +60,27 @@ export class Progress {
     this.transfer = { snapshot, offset: 0 };
     this.inflight = [];
     this.probeInFlight = false;
+  }
+
+  startCatchUpRound(through: number, now: number): void {
+    this.catchUpRound = { through, startedAt: now };
+  }
+
+  /**
+   * After an acknowledgement: if the round under way is over, was it quick enough? Returns the
+   * round's length in ms when it just made the learner caught up; a slow round starts the next one.
+   */
+  finishCatchUpRound(leaderLastIndex: number, now: number, electionTimeoutMs: number): number | null {
+    const round = this.catchUpRound;
+    if (this.caughtUp || round === null || this.matchIndex < round.through) return null;
+    const ms = now - round.startedAt;
+    if (ms <= electionTimeoutMs) {
+      this.caughtUp = true;
+      this.catchUpRound = null;
+      return ms;
+    }
+    this.startCatchUpRound(leaderLastIndex, now);
+    return null;
   }
 
   /** Records an acknowledged match; returns true if it moved forward. */

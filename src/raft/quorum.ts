@@ -1,4 +1,6 @@
-// Majorities, in one place: votes needed to win, and the highest index a majority holds.
+// Majorities, in one place: votes needed to win, and the highest index a majority holds. Counted
+// over the voters of the configuration in force (§4.1); learners and strangers never count.
+import type { NodeId } from './types.ts';
 
 /** Votes (including one's own) needed in a cluster of n: floor(n/2) + 1. */
 export function majority(clusterSize: number): number {
@@ -17,4 +19,22 @@ export function tally(granted: number, refused: number, clusterSize: number): 'w
   if (granted >= need) return 'won';
   if (refused > clusterSize - need) return 'lost';
   return 'pending';
+}
+
+/** A vote count among `voters`: ballots from anyone else are ignored. No voters: never won. */
+export function tallyVoters(voters: readonly NodeId[], ballots: ReadonlyMap<NodeId, boolean>): 'won' | 'lost' | 'pending' {
+  if (voters.length === 0) return 'lost';
+  let granted = 0;
+  let refused = 0;
+  for (const v of voters) {
+    const ballot = ballots.get(v);
+    if (ballot === true) granted++;
+    else if (ballot === false) refused++;
+  }
+  return tally(granted, refused, voters.length);
+}
+
+/** The largest value a majority of `voters` reach, `valueOf` giving each one's. */
+export function quorumValueOf(voters: readonly NodeId[], valueOf: (id: NodeId) => number): number {
+  return voters.length === 0 ? 0 : quorumValue(voters.map(valueOf));
 }

@@ -7,8 +7,20 @@ export type NodeId = string;
 
 export type Role = 'follower' | 'precandidate' | 'candidate' | 'leader';
 
-/** What a log entry carries: the no-op a new leader appends, or an application command. */
-export type EntryData = { kind: 'noop' } | { kind: 'command'; command: Json };
+/**
+ * A cluster configuration (dissertation §4.1): the WHOLE membership, never a delta, so a node that
+ * receives only this entry (a joiner) learns every member. Voters count in every majority; learners
+ * (§4.2.1) get the log and count in none. `context` holds an opaque string per member that the core
+ * never interprets (the adapter's address for it, like etcd's ConfChange context).
+ */
+export interface Configuration {
+  voters: NodeId[];
+  learners: NodeId[];
+  context?: { [id: string]: string };
+}
+
+/** What a log entry carries: the no-op a new leader appends, an application command, or a configuration. */
+export type EntryData = { kind: 'noop' } | { kind: 'command'; command: Json } | { kind: 'config'; config: Configuration };
 
 export interface LogEntry {
   term: number;
@@ -109,6 +121,8 @@ export interface InstallSnapshot {
   done: boolean;
   /** The leader's heartbeat round, echoed back like AppendEntries' (ReadIndex). */
   round: number;
+  /** The configuration in force at last_included_index (absent: none recorded, the bootstrap one applies). */
+  config?: Configuration;
 }
 
 export interface InstallSnapshotResult {
@@ -155,6 +169,11 @@ export const ELECTION_MESSAGE_TYPES: readonly RaftMessageType[] = ['request_vote
 export interface SnapshotMeta {
   index: number;
   term: number;
+  /**
+   * The configuration in force at `index` (§4.1: the snapshot replaces the config entries it covers).
+   * Absent: no configuration entry at or below `index`, so the bootstrap configuration applies.
+   */
+  config?: Configuration;
 }
 
 /** A snapshot: the state machine's state (serialized by the host, opaque to the core) after applying index. */
@@ -222,6 +241,12 @@ export interface Output {
    * snapshotSaved(). Only then does the core discard the log prefix.
    */
   snapshotWanted: SnapshotMeta | null;
+  /**
+   * The configuration in force changed in this batch (appended, truncated, installed with a
+   * snapshot, or now committed): the latest state. The standalone transport opens and closes links
+   * from it. null: unchanged.
+   */
+  configChanged: ConfigurationState | null;
 }
 
 /**
@@ -254,8 +279,18 @@ export interface RaftTiming {
 
 export interface RaftConfig {
   id: NodeId;
-  /** Every node of the cluster, including this one. */
+  /**
+   * The bootstrap configuration: every voter of the cluster, including this one. Used only while the
+   * log and snapshot hold no configuration entry (a configuration in the log always wins).
+   */
   nodeIds: NodeId[];
+  /**
+   * Started to join a running cluster: no bootstrap configuration at all (nodeIds is ignored). The
+   * node is no voter, never campaigns, and waits for a leader's AppendEntries or snapshot.
+   */
+  join?: boolean;
+  /** The leader promotes a learner once it has caught up (§4.2.1 rounds). Default true. */
+  autoPromote?: boolean;
   /** Election timeouts are drawn uniformly from [min, max] at every reset. */
   electionTimeoutMinMs: number;
   electionTimeoutMaxMs: number;
@@ -292,7 +327,72 @@ export interface RaftStatus {
   logLost: boolean;
   /** The last index covered by the latest snapshot (0: none); the log holds what follows it (a leader may keep a little more). */
   snapshotIndex: number;
+  /** The configuration in force (the newest in the log, committed or not). */
+  configuration: ConfigurationState;
 }
+
+/**
+ * Where this node stands in the configuration in force: a voter, a learner, 'joining' (started with
+ * --join and no configuration heard yet), or 'removed' (the configuration no longer names it).
+ */
+export type Membership = 'voter' | 'learner' | 'joining' | 'removed';
+
+export interface ConfigurationState {
+  config: Configuration;
+  /** The index of its log entry; 0 for the bootstrap configuration (or none, when joining). */
+  index: number;
+  /** Its entry is committed (the bootstrap configuration counts as committed). */
+  committed: boolean;
+  self: Membership;
+}
+
+/** One member as a leader sees it, for GET /admin/members. Progress fields are null on a non-leader. */
+export interface MemberProgress {
+  id: NodeId;
+  role: 'voter' | 'learner';
+  /** The member's opaque context string from the configuration (the adapter's address), if any. */
+  context: string | null;
+  /** Highest index known replicated there (§5.3); the leader's own last index for itself. */
+  matchIndex: number | null;
+  /** A learner finished a replication round within one election timeout (§4.2.1); voters: null. */
+  caughtUp: boolean | null;
+}
+
+/** A single-server change (dissertation §4.2), proposed to the leader. */
+export type ConfChange =
+  | { type: 'add-learner'; id: NodeId; context?: string }
+  | { type: 'promote'; id: NodeId }
+  | { type: 'remove'; id: NodeId };
+
+/**
+ * Why a leader refused a change (nothing was appended: a definite refusal).
+ * - not-leader: ask the leader (leaderId, if known).
+ * - transferring: a leadership transfer is under way; retry after it.
+ * - change-in-progress: an earlier change is not committed yet (one at a time).
+ * - no-own-term-commit: this leader has not committed an entry of its own term yet (Ongaro 2015).
+ * - unknown-member: promote/remove of a node the configuration does not name.
+ * - already-member: add of a member, or promote of a voter.
+ * - not-caught-up: promote of a learner that has not finished a round within an election timeout.
+ * - last-voter: removing the only voter would leave nobody to commit anything.
+ */
+export type ConfChangeRefusal =
+  | 'not-leader'
+  | 'transferring'
+  | 'change-in-progress'
+  | 'no-own-term-commit'
+  | 'unknown-member'
+  | 'already-member'
+  | 'not-caught-up'
+  | 'last-voter';
+
+/**
+ * The answer to proposeConfChange. ok: the new configuration was appended at index (in force at once
+ * on this leader); whether it commits shows in Output.committed (an entry of kind 'config' at index
+ * with this term) or never (another leader's entry takes the index).
+ */
+export type ConfChangeResult =
+  | { ok: true; index: number; term: number; config: Configuration }
+  | { ok: false; reason: ConfChangeRefusal; text: string; leaderId: NodeId | null };
 
 /** What a node starts from: its hard state and log as stored, and whether that log is known to be lost. */
 export interface PersistedState {

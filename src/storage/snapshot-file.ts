@@ -3,12 +3,14 @@
 // framed like a WAL record ([length u32 LE][crc32 u32 LE][JSON]) so a damaged file is recognised.
 import { existsSync, readFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
+import { isConfiguration } from '../protocol/messages.ts';
 import type { Snapshot } from '../raft/types.ts';
 import { removeInterruptedReplacement, replaceFileDurably } from './durable-file.ts';
 import { encodeFrame, HEADER_BYTES } from './wal.ts';
 
 export function encodeSnapshot(snapshot: Snapshot): Buffer {
-  return encodeFrame({ index: snapshot.index, term: snapshot.term, data: snapshot.data });
+  const config = snapshot.config === undefined ? {} : { config: snapshot.config };
+  return encodeFrame({ index: snapshot.index, term: snapshot.term, ...config, data: snapshot.data });
 }
 
 /** Decodes a snapshot file's bytes; a string says what is wrong with them. Pure, for tests on damaged bytes. */
@@ -24,12 +26,14 @@ export function decodeSnapshot(bytes: Buffer): Snapshot | string {
   } catch {
     return 'not valid JSON';
   }
-  const v = value as { index?: unknown; term?: unknown; data?: unknown } | null;
+  const v = value as { index?: unknown; term?: unknown; data?: unknown; config?: unknown } | null;
   if (typeof v !== 'object' || v === null) return 'not an object';
   if (!Number.isSafeInteger(v.index) || (v.index as number) < 1) return 'bad index';
   if (!Number.isSafeInteger(v.term) || (v.term as number) < 1) return 'bad term';
   if (typeof v.data !== 'string') return 'bad data';
-  return { index: v.index as number, term: v.term as number, data: v.data };
+  if (v.config !== undefined && !isConfiguration(v.config)) return 'bad configuration';
+  const config = v.config === undefined ? {} : { config: v.config };
+  return { index: v.index as number, term: v.term as number, ...config, data: v.data };
 }
 
 /** Makes `snapshot` the file's content, durably: when this returns it survives a crash. */

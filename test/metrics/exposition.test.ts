@@ -8,6 +8,7 @@ import { parse, sampleValue } from './support/prometheus.ts';
 
 const STATUS: RaftStatus = {
   id: 'n1', role: 'leader', term: 7, votedFor: 'n1', leaderId: 'n1', commitIndex: 41, appliedIndex: 40, lastLogIndex: 42, lastLogTerm: 7, logLost: false, snapshotIndex: 0,
+  configuration: { config: { voters: ['n1', 'n2', 'n3'], learners: [] }, index: 0, committed: true, self: 'voter' },
 };
 
 describe('exposition format 0.0.4', () => {

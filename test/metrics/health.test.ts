@@ -9,6 +9,7 @@ import type { LogEntry, RaftStatus } from '../../src/raft/types.ts';
 
 const FOLLOWER: RaftStatus = {
   id: 'n2', role: 'follower', term: 3, votedFor: 'n1', leaderId: 'n1', commitIndex: 100, appliedIndex: 100, lastLogIndex: 100, lastLogTerm: 3, logLost: false, snapshotIndex: 0,
+  configuration: { config: { voters: ['n1', 'n2', 'n3'], learners: [] }, index: 0, committed: true, self: 'voter' },
 };
 
 describe('healthOf', () => {

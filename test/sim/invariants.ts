@@ -28,7 +28,7 @@ const entryHashes = new WeakMap<LogEntry, number>();
 function entryHash(entry: LogEntry): number {
   let h = entryHashes.get(entry);
   if (h === undefined) {
-    const content = entry.data.kind === 'noop' ? 'noop' : canonicalJson(entry.data.command);
+    const content = entry.data.kind === 'noop' ? 'noop' : canonicalJson(entry.data.kind === 'config' ? { config: entry.data.config as unknown as Json } : entry.data.command);
     h = (hashLabel(content) ^ Math.imul(entry.term, 0x27d4eb2d)) >>> 0;
     entryHashes.set(entry, h);
   }
@@ -327,5 +327,6 @@ export class SafetyMonitor {
 }
 
 export function describeEntry(entry: LogEntry): string {
+  if (entry.data.kind === 'config') return `config(t${entry.term} ${canonicalJson(entry.data.config as unknown as Json)})`;
   return entry.data.kind === 'noop' ? `noop(t${entry.term})` : `t${entry.term} ${canonicalJson(entry.data.command)}`;
 }

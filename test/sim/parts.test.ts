@@ -13,7 +13,7 @@ function hears(grudge: Grudge, receiver: number, sender: number): boolean {
 }
 
 function status(id: string, over: Partial<RaftStatus>): RaftStatus {
-  return { id, role: 'follower', term: 1, votedFor: null, leaderId: null, commitIndex: 0, appliedIndex: 0, lastLogIndex: 0, lastLogTerm: 0, logLost: false, snapshotIndex: 0, ...over };
+  return { id, role: 'follower', term: 1, votedFor: null, leaderId: null, commitIndex: 0, appliedIndex: 0, lastLogIndex: 0, lastLogTerm: 0, logLost: false, snapshotIndex: 0, configuration: { config: { voters: [id], learners: [] }, index: 0, committed: true, self: 'voter' }, ...over };
 }
 
 function violationKind(fn: () => void): string | null {

@@ -1,0 +1,87 @@
+// What a leader tracks about the members it replicates to (etcd's tracker/): one Progress per
+// member of the configuration in force but itself, and the majorities computed over its voters:
+// the commit index, the confirmed heartbeat round (ReadIndex), check-quorum's liveness count.
+// Members a change removed keep their Progress until that change commits, so they still get the
+// entry that tells them they are out.
+import { isVoter, membersOf } from './configuration.ts';
+import { Progress } from './progress.ts';
+import { quorumValueOf } from './quorum.ts';
+import type { Configuration, NodeId } from './types.ts';
+
+export class ProgressTracker {
+  private readonly self: NodeId;
+  private config: Configuration = { voters: [], learners: [] };
+  private readonly progress = new Map<NodeId, Progress>();
+
+  constructor(self: NodeId) {
+    this.self = self;
+  }
+
+  /** A new leader: every other member probes from `nextIndex`. */
+  reset(config: Configuration, nextIndex: number, now: number): void {
+    this.progress.clear();
+    this.setConfig(config, nextIndex, now);
+  }
+
+  /** The configuration in force changed while leading: new members are tracked; departed ones stay until prune(). */
+  setConfig(config: Configuration, nextIndex: number, now: number): void {
+    this.config = config;
+    for (const id of membersOf(config)) {
+      if (id === this.self || this.progress.has(id)) continue;
+      const pr = new Progress(nextIndex);
+      if (!isVoter(config, id)) pr.startCatchUpRound(nextIndex - 1, now);
+      this.progress.set(id, pr);
+    }
+  }
+
+  /** The configuration in force committed: stop replicating to those it no longer names. */
+  prune(): NodeId[] {
+    const gone = [...this.progress.keys()].filter((id) => !membersOf(this.config).includes(id));
+    for (const id of gone) this.progress.delete(id);
+    return gone;
+  }
+
+  clear(): void {
+    this.progress.clear();
+  }
+
+  get(id: NodeId): Progress | undefined {
+    return this.progress.get(id);
+  }
+
+  /** Everyone we replicate to. */
+  peers(): NodeId[] {
+    return [...this.progress.keys()];
+  }
+
+  all(): Progress[] {
+    return [...this.progress.values()];
+  }
+
+  entries(): [NodeId, Progress][] {
+    return [...this.progress];
+  }
+
+  /** The voters other than us, for a leadership transfer. */
+  otherVoters(): NodeId[] {
+    return this.config.voters.filter((v) => v !== this.self);
+  }
+
+  /** §5.3: the highest index a majority of the voters hold (ours counts only if we are a voter). */
+  committedIndex(ownLastIndex: number): number {
+    return quorumValueOf(this.config.voters, (id) => (id === this.self ? ownLastIndex : this.progress.get(id)?.matchIndex ?? 0));
+  }
+
+  /** ReadIndex: the highest heartbeat round a majority of the voters acknowledged. */
+  confirmedRound(ownRound: number): number {
+    return quorumValueOf(this.config.voters, (id) => (id === this.self ? ownRound : this.progress.get(id)?.ackedRound ?? 0));
+  }
+
+  /** Check-quorum: voters heard from since the last check (us included, if a voter), out of all voters. Starts a new window. */
+  takeActiveVoters(): { active: number; voters: number } {
+    let active = 0;
+    for (const id of this.config.voters) if (id === this.self || this.progress.get(id)?.recentActive === true) active++;
+    for (const pr of this.progress.values()) pr.recentActive = false;
+    return { active, voters: this.config.voters.length };
+  }
+}
