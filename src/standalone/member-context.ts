@@ -1,7 +1,7 @@
 // What a configuration entry keeps about each member besides its Raft id (the core stores it as an
-// opaque string): where to dial it and what people call it, as `NAME@HOST:PORT`, or `HOST:PORT`
-// for a member seeded from address-form --peers, whose name arrives later with its hello. Every
-// node, restarted ones included, dials the members of its configuration from these.
+// opaque string): where to dial it, `HOST:PORT`, its peer address. Every node, restarted ones
+// included, dials the members of its configuration from these. (A member's --id arrives with its
+// hello; `NAME@HOST:PORT` is read too, should a context ever carry the name.)
 import { ConfigError } from '../config.ts';
 import { addressId, parseMemberSpec, type PeerAddress } from './config.ts';
 
@@ -11,8 +11,8 @@ export interface MemberContext {
   address: PeerAddress;
 }
 
-export function encodeMemberContext(name: string | null, address: PeerAddress): string {
-  return name === null ? addressId(address) : `${name}@${addressId(address)}`;
+export function encodeMemberContext(address: PeerAddress): string {
+  return addressId(address);
 }
 
 /** The context of a member, or null if it is not one this adapter wrote (then it cannot be dialled). */

@@ -5,14 +5,14 @@
 //   DELETE /admin/members/ID            remove a member (ID: its --id or its Raft id)
 // Any node answers: a follower relays the change to the leader (membership.ts). Statuses: 200 done
 // (the configuration entry committed), 409 refused (a change in progress, an unknown member, a
-// learner not caught up, ...; nothing happened), 503 no leader (nothing happened), 500 the outcome
+// learner not caught up, ...; nothing happened), 503 no leader or not now (nothing happened), 500 the outcome
 // is unknown (the change may still take effect).
 import type { IncomingMessage } from 'node:http';
 import type { Json } from '../json.ts';
 import { addressId, parseMemberSpec } from './config.ts';
 import { readJsonBody, type HttpAnswer } from './http-api.ts';
 import { encodeMemberContext } from './member-context.ts';
-import { TRANSIENT_REFUSALS, type ChangeRequest, type ChangeResult } from './membership.ts';
+import type { ChangeRequest, ChangeResult } from './membership.ts';
 
 export interface MemberView {
   id: string;
@@ -82,7 +82,7 @@ export class MemberRoutes {
     if (this.backend.members().some((m) => m.raftId === raftId || m.id === name)) {
       return { status: 409, body: { error: `${name} is already a member`, reason: 'already-member', outcome: 'not applied' } };
     }
-    const result = await this.backend.change({ type: 'add-learner', id: raftId, context: encodeMemberContext(name, address) });
+    const result = await this.backend.change({ type: 'add-learner', id: raftId, context: encodeMemberContext(address) });
     return answer(result, `added ${name} (${addressId(address)}) as learner`, { id: name, raftId });
   }
 
@@ -101,11 +101,8 @@ export function answer(result: ChangeResult, done: string, who: { id: string; ra
     case 'done':
       return { status: 200, body: { ok: true, message: done, ...who, index: result.index } };
     case 'refused':
-      return {
-        status: 409,
-        body: { error: result.text, reason: result.reason, outcome: TRANSIENT_REFUSALS.has(result.reason) ? 'not applied; retry later' : 'not applied' },
-      };
-    case 'no-leader':
+      return { status: 409, body: { error: result.text, reason: result.reason, outcome: 'not applied' } };
+    case 'retry':
       return { status: 503, body: { error: result.text, outcome: 'not applied; retry later' }, headers: { 'Retry-After': '1' } };
     case 'unknown':
       return { status: 500, body: { error: result.text, outcome: 'the change may or may not take effect; list the members to find out' } };

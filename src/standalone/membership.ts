@@ -2,11 +2,13 @@
 // core's): a change asked of any node (HTTP, a join request) runs on the leader. A follower relays
 // it over its peer link, as it relays client operations, and passes the leader's answer back. The
 // answer waits for the outcome: done once the configuration entry commits, refused when the
-// leader said no (nothing happened), no leader (nothing happened, ask again), or unknown (the
+// leader said no (nothing happened), retry (nothing happened: no leader, not now), or unknown (the
 // entry may commit later; never reported as a failure).
+import type { ConfChangeOutcome } from '../host/raft-host.ts';
 import type { Json } from '../json.ts';
 import type { Body } from '../protocol/messages.ts';
 
+/** A change as the core takes it (ConfChange); adds always carry the new member's context. */
 export type ChangeRequest =
   | { type: 'add-learner'; id: string; context: string }
   | { type: 'promote'; id: string }
@@ -16,21 +18,17 @@ export type ChangeResult =
   | { kind: 'done'; index: number }
   /** The leader refused (a reason the core names, e.g. change-in-progress); nothing happened. */
   | { kind: 'refused'; reason: string; text: string }
-  /** No leader could take it; nothing happened. */
-  | { kind: 'no-leader'; text: string }
+  /** Nothing happened, and asking again later may work: no leader, a transfer under way, ... */
+  | { kind: 'retry'; text: string }
   /** It may or may not happen. */
   | { kind: 'unknown'; text: string };
 
-/** What the leader's core says to a proposal. */
-export type ProposeResult = { ok: true; index: number; term: number } | { ok: false; reason: string; text: string };
-
-/** The core and the network as this service needs them (standalone-node.ts supplies them). */
+/** The core and the network as this service needs them (node-membership.ts supplies them). */
 export interface MembershipPort {
   role(): string;
   leaderId(): string | null;
-  propose(change: ChangeRequest): ProposeResult;
-  /** Resolves once the entry at `index` (proposed in `term`) committed, or can no longer commit. */
-  outcome(index: number, term: number): Promise<'committed' | 'lost'>;
+  /** RaftHost.proposeConfChange: on the leader, resolves with the change's outcome (maybe never). */
+  propose(change: ChangeRequest): Promise<ConfChangeOutcome>;
   /** Queues a body for a peer; false if it certainly did not leave. */
   sendToPeer(to: string, body: Body): boolean;
 }
@@ -40,8 +38,8 @@ export const RELAY_TIMEOUT_MS = 8000;
 /** The leader waits this long for its change to commit before it calls the outcome unknown. */
 export const COMMIT_TIMEOUT_MS = 7000;
 
-/** Refusals that mean "not now": asking again later may succeed. */
-export const TRANSIENT_REFUSALS = new Set(['not-leader', 'change-in-progress', 'no-own-term-commit']);
+/** Refusals that mean "not now, ask again": nothing was appended, and a moment later it may be. */
+export const TRANSIENT_REFUSALS = new Set(['not-leader', 'transferring', 'no-own-term-commit']);
 
 interface PendingRelay {
   resolve: (result: ChangeResult) => void;
@@ -58,27 +56,39 @@ export class MembershipService {
   async change(change: ChangeRequest, mayRelay = true): Promise<ChangeResult> {
     if (this.port.role() === 'leader') return this.propose(change);
     const leader = this.port.leaderId();
-    if (leader === null || !mayRelay) return { kind: 'no-leader', text: leader === null ? 'no leader is known right now' : 'this node does not lead' };
+    if (leader === null || !mayRelay) return { kind: 'retry', text: leader === null ? 'no leader is known right now' : 'this node does not lead' };
     return this.relay(leader, change);
   }
 
   private async propose(change: ChangeRequest): Promise<ChangeResult> {
-    const proposed = this.port.propose(change);
-    if (!proposed.ok) return proposed.reason === 'not-leader' ? { kind: 'no-leader', text: proposed.text } : { kind: 'refused', reason: proposed.reason, text: proposed.text };
     let timer: NodeJS.Timeout | null = null;
+    // The core's promise stays pending while the entry neither commits nor is overwritten (a leader
+    // that lost its majority): after a while the honest answer is "unknown".
     const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), COMMIT_TIMEOUT_MS)));
-    const outcome = await Promise.race([this.port.outcome(proposed.index, proposed.term), timeout]);
+    const outcome = await Promise.race([this.port.propose(change), timeout]);
     if (timer !== null) clearTimeout(timer);
-    if (outcome === 'committed') return { kind: 'done', index: proposed.index };
-    if (outcome === 'lost') return { kind: 'no-leader', text: `the change at index ${proposed.index} was overwritten by another leader's entry; nothing happened` };
-    return { kind: 'unknown', text: `the change at index ${proposed.index} did not commit within ${COMMIT_TIMEOUT_MS} ms; it may still` };
+    if (outcome === 'timeout') return { kind: 'unknown', text: `the change did not commit within ${COMMIT_TIMEOUT_MS} ms; it may still` };
+    switch (outcome.outcome) {
+      case 'committed':
+        return { kind: 'done', index: outcome.index };
+      case 'refused':
+        return TRANSIENT_REFUSALS.has(outcome.reason) ? { kind: 'retry', text: outcome.text } : { kind: 'refused', reason: outcome.reason, text: outcome.text };
+      case 'superseded':
+        return { kind: 'retry', text: `another leader's entry took index ${outcome.index}: the change did not happen` };
+      case 'unknown':
+        return { kind: 'unknown', text: `the change at index ${outcome.index}: ${outcome.reason}` };
+      default: {
+        const unreachable: never = outcome;
+        return { kind: 'unknown', text: `unexpected outcome ${JSON.stringify(unreachable)}` };
+      }
+    }
   }
 
   private relay(leader: string, change: ChangeRequest): Promise<ChangeResult> {
     const msgId = this.nextMsgId++;
     return new Promise((resolve) => {
       if (!this.port.sendToPeer(leader, { type: 'member_change', msg_id: msgId, change: change as unknown as Json })) {
-        resolve({ kind: 'no-leader', text: `leader ${leader} is unreachable from here; nothing was asked of it` });
+        resolve({ kind: 'retry', text: `leader ${leader} is unreachable from here; nothing was asked of it` });
         return;
       }
       const timer = setTimeout(() => {
@@ -136,8 +146,8 @@ function checkResult(v: unknown): ChangeResult | null {
       return typeof v['index'] === 'number' ? { kind: 'done', index: v['index'] } : null;
     case 'refused':
       return typeof v['reason'] === 'string' ? { kind: 'refused', reason: v['reason'], text } : null;
-    case 'no-leader':
-      return { kind: 'no-leader', text };
+    case 'retry':
+      return { kind: 'retry', text };
     case 'unknown':
       return { kind: 'unknown', text };
     default:

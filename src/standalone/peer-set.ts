@@ -3,7 +3,7 @@
 // is not (yet) in our configuration but talks to us (the leader of a cluster we are joining, a
 // member whose change we have not received yet) is dialled back at the address its hello gave, so
 // we can answer it; such links last until the next configuration change.
-import { addressId, type ClusterMember, type PeerAddress } from './config.ts';
+import { addressId, type PeerAddress } from './config.ts';
 import type { PeerLink } from './peer-link.ts';
 
 export class PeerSet {
@@ -27,19 +27,21 @@ export class PeerSet {
 
   /**
    * The configuration in force is now `members` (ourselves included or not): dial the new ones, hang
-   * up on the rest (dialled-back strangers too), and redial a member whose address changed.
+   * up on the rest (dialled-back strangers too), and redial a member whose address changed. A member
+   * whose address is not known yet (null) counts as one; it is dialled once its hello gives one.
    */
-  reconcile(members: readonly ClusterMember[]): void {
-    const wanted = new Map(members.filter((m) => m.raftId !== this.selfId).map((m) => [m.raftId, m.address]));
-    this.members = new Set(wanted.keys());
+  reconcile(members: readonly { raftId: string; address: PeerAddress | null }[]): void {
+    const others = members.filter((m) => m.raftId !== this.selfId);
+    this.members = new Set(others.map((m) => m.raftId));
+    const wanted = new Map(others.flatMap((m) => (m.address === null ? [] : [[m.raftId, m.address] as const])));
     for (const id of [...this.links.keys()]) {
       const address = wanted.get(id);
-      if (address === undefined || addressId(address) !== this.addresses.get(id)) this.drop(id);
+      if (!this.members.has(id) || (address !== undefined && addressId(address) !== this.addresses.get(id))) this.drop(id);
     }
     for (const [id, address] of wanted) if (!this.links.has(id)) this.open(id, address);
   }
 
-  /** A node outside the configuration said hello with its peer address: dial it, to answer it. */
+  /** A node said hello with its peer address and we have no link to it (a stranger, or a member whose address we lacked): dial it. */
   dialBack(raftId: string, address: PeerAddress): void {
     if (raftId === this.selfId || this.links.has(raftId)) return;
     this.open(raftId, address);

@@ -41,9 +41,10 @@ describe('--join', () => {
 });
 
 describe('member context (what a configuration entry keeps about a member)', () => {
-  it('round-trips a named member and an address-only one', () => {
-    expect(decodeMemberContext(encodeMemberContext('4', { host: '127.0.0.1', port: 9004 }))).toEqual({ name: '4', address: { host: '127.0.0.1', port: 9004 } });
-    expect(decodeMemberContext(encodeMemberContext(null, { host: '10.0.0.2', port: 7000 }))).toEqual({ name: null, address: { host: '10.0.0.2', port: 7000 } });
+  it('is the member\'s peer address, and reads NAME@HOST:PORT too', () => {
+    expect(encodeMemberContext({ host: '10.0.0.2', port: 7000 })).toBe('10.0.0.2:7000');
+    expect(decodeMemberContext(encodeMemberContext({ host: '10.0.0.2', port: 7000 }))).toEqual({ name: null, address: { host: '10.0.0.2', port: 7000 } });
+    expect(decodeMemberContext('4@127.0.0.1:9004')).toEqual({ name: '4', address: { host: '127.0.0.1', port: 9004 } });
   });
 
   it('says null for a context it cannot read', () => {

@@ -6,7 +6,8 @@ import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { Body } from '../../src/protocol/messages.ts';
 import { MemberRoutes, type MemberView } from '../../src/standalone/member-routes.ts';
-import { MembershipService, type ChangeRequest, type ChangeResult, type MembershipPort, type ProposeResult } from '../../src/standalone/membership.ts';
+import type { ConfChangeOutcome } from '../../src/host/raft-host.ts';
+import { MembershipService, type ChangeRequest, type ChangeResult, type MembershipPort } from '../../src/standalone/membership.ts';
 
 const MEMBERS: MemberView[] = [
   { id: '1', raftId: '1', address: '127.0.0.1:9001', role: 'voter', matchIndex: 9 },
@@ -37,10 +38,10 @@ describe('/admin/members', () => {
   it('POST adds a learner: the Raft id follows the cluster\'s form, the context carries name and address', async () => {
     const named = routes({ kind: 'done', index: 12 });
     expect(await call(named.routes, 'POST', '/admin/members', '{"id":"5","address":"localhost:9005"}')).toMatchObject({ status: 200, body: { ok: true, index: 12, id: '5', raftId: '5' } });
-    expect(named.asked).toEqual([{ type: 'add-learner', id: '5', context: '5@127.0.0.1:9005' }]);
+    expect(named.asked).toEqual([{ type: 'add-learner', id: '5', context: '127.0.0.1:9005' }]);
     const byAddress = routes({ kind: 'done', index: 12 }, false);
     await call(byAddress.routes, 'POST', '/admin/members', '{"id":"5","address":"127.0.0.1:9005"}');
-    expect(byAddress.asked).toEqual([{ type: 'add-learner', id: '127.0.0.1:9005', context: '5@127.0.0.1:9005' }]);
+    expect(byAddress.asked).toEqual([{ type: 'add-learner', id: '127.0.0.1:9005', context: '127.0.0.1:9005' }]);
   });
 
   it('refuses a malformed body (400) and a name already taken (409) without asking the core', async () => {
@@ -64,7 +65,7 @@ describe('/admin/members', () => {
   it.each([
     [{ kind: 'refused', reason: 'change-in-progress', text: 'a change at index 9 has not committed yet' }, 409],
     [{ kind: 'refused', reason: 'not-caught-up', text: 'learner 4 is not caught up' }, 409],
-    [{ kind: 'no-leader', text: 'no leader is known right now' }, 503],
+    [{ kind: 'retry', text: 'no leader is known right now' }, 503],
     [{ kind: 'unknown', text: 'did not commit within 7000 ms' }, 500],
   ] as [ChangeResult, number][])('outcome %j answers %i', async (result, status) => {
     const a = await call(routes(result).routes, 'POST', '/admin/members/4/promote');
@@ -75,15 +76,18 @@ describe('/admin/members', () => {
 });
 
 /** Two services wired back to back as a follower and its leader, with a scripted core on the leader. */
-function pair(propose: (c: ChangeRequest) => ProposeResult, outcome: () => Promise<'committed' | 'lost'>, deliver = true) {
+function pair(outcome: (c: ChangeRequest) => ConfChangeOutcome | 'never', deliver = true) {
   const proposed: ChangeRequest[] = [];
   let leader!: MembershipService;
   let follower!: MembershipService;
   const leaderPort: MembershipPort = {
     role: () => 'leader',
     leaderId: () => 'L',
-    propose: (c) => (proposed.push(c), propose(c)),
-    outcome,
+    propose: (c) => {
+      proposed.push(c);
+      const o = outcome(c);
+      return o === 'never' ? new Promise(() => {}) : Promise.resolve(o);
+    },
     sendToPeer: (_to, body: Body) => (setImmediate(() => follower.handleReply(body)), true),
   };
   const followerPort: MembershipPort = {
@@ -92,7 +96,6 @@ function pair(propose: (c: ChangeRequest) => ProposeResult, outcome: () => Promi
     propose: () => {
       throw new Error('a follower never proposes');
     },
-    outcome,
     sendToPeer: (_to, body: Body) => {
       if (!deliver) return false;
       setImmediate(() => void leader.handleRelayed('F', body));
@@ -104,25 +107,34 @@ function pair(propose: (c: ChangeRequest) => ProposeResult, outcome: () => Promi
   return { leader, follower, proposed };
 }
 
+const committed: ConfChangeOutcome = { outcome: 'committed', index: 7, config: { voters: ['1', '2'], learners: ['4'] } };
+
 describe('a change asked of a follower runs on the leader', () => {
   it('relays it and passes back "done" once the entry commits', async () => {
-    const p = pair(() => ({ ok: true, index: 7, term: 2 }), async () => 'committed');
-    expect(await p.follower.change({ type: 'add-learner', id: '4', context: '4@127.0.0.1:9004' })).toEqual({ kind: 'done', index: 7 });
-    expect(p.proposed).toEqual([{ type: 'add-learner', id: '4', context: '4@127.0.0.1:9004' }]);
+    const p = pair(() => committed);
+    expect(await p.follower.change({ type: 'add-learner', id: '4', context: '127.0.0.1:9004' })).toEqual({ kind: 'done', index: 7 });
+    expect(p.proposed).toEqual([{ type: 'add-learner', id: '4', context: '127.0.0.1:9004' }]);
   });
 
   it('passes back the leader\'s refusal with its reason', async () => {
-    const p = pair(() => ({ ok: false, reason: 'change-in-progress', text: 'one change at a time' }), async () => 'committed');
+    const p = pair(() => ({ outcome: 'refused', reason: 'change-in-progress', text: 'one change at a time', leaderId: 'L' }));
     expect(await p.follower.change({ type: 'remove', id: '3' })).toEqual({ kind: 'refused', reason: 'change-in-progress', text: 'one change at a time' });
   });
 
-  it('an entry overwritten by another leader is "no leader" (nothing happened); a link that is down is too', async () => {
-    expect(await pair(() => ({ ok: true, index: 7, term: 2 }), async () => 'lost').follower.change({ type: 'promote', id: '4' })).toMatchObject({ kind: 'no-leader' });
-    expect(await pair(() => ({ ok: true, index: 7, term: 2 }), async () => 'committed', false).follower.change({ type: 'promote', id: '4' })).toMatchObject({ kind: 'no-leader' });
+  it('an entry another leader overwrote, and a link that is down, are "retry" (nothing happened)', async () => {
+    expect(await pair(() => ({ outcome: 'superseded', index: 7 })).follower.change({ type: 'promote', id: '4' })).toMatchObject({ kind: 'retry' });
+    expect(await pair(() => committed, false).follower.change({ type: 'promote', id: '4' })).toMatchObject({ kind: 'retry' });
   });
 
-  it('"not-leader" from the core (it just lost leadership) is "no leader", never a definite refusal', async () => {
-    const p = pair(() => ({ ok: false, reason: 'not-leader', text: 'not the leader' }), async () => 'committed');
-    expect(await p.leader.change({ type: 'promote', id: '4' })).toMatchObject({ kind: 'no-leader' });
+  it('"not-leader", "transferring" and "no-own-term-commit" are "retry", never a definite refusal', async () => {
+    for (const reason of ['not-leader', 'transferring', 'no-own-term-commit'] as const) {
+      const p = pair(() => ({ outcome: 'refused', reason, text: reason, leaderId: null }));
+      expect(await p.leader.change({ type: 'promote', id: '4' })).toMatchObject({ kind: 'retry' });
+    }
+  });
+
+  it('the core\'s "unknown" stays unknown', async () => {
+    const p = pair(() => ({ outcome: 'unknown', index: 7, reason: 'the node stopped' }));
+    expect(await p.follower.change({ type: 'promote', id: '4' })).toMatchObject({ kind: 'unknown' });
   });
 });
