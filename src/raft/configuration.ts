@@ -5,7 +5,7 @@
 // §4.1: a configuration is a log entry, and a server uses the newest one in its log whether or not
 // it is committed. So the configuration moves with the log: forward when an entry is appended, back
 // when a truncation removes it, and a snapshot records the one in force at its last index.
-import type { ConfChange, ConfChangeRefusal, Configuration, LogEntry, Membership, NodeId } from './types.ts';
+import type { ConfChange, ConfChangeRefusal, Configuration, ConfigurationState, LogEntry, Membership, NodeId } from './types.ts';
 
 /** The configuration a node uses when it knows none: a joiner's, before the leader reaches it. */
 export const NO_CONFIGURATION: Configuration = { voters: [], learners: [] };
@@ -102,6 +102,18 @@ export class ConfigurationHistory {
     return this.entries[this.entries.length - 1] ?? this.base;
   }
 
+  /** The configuration in force, as status() and Output.configChanged report it. */
+  state(self: NodeId, commitIndex: number): ConfigurationState {
+    const { config, index } = this.current();
+    return { config, index, committed: index <= commitIndex, self: membershipOf(config, self, this.unknown()) };
+  }
+
+  /** What a snapshot through `index` records: nothing if only the bootstrap configuration was ever in force. */
+  recordedAt(index: number): { config?: Configuration } {
+    const at = this.at(index);
+    return at.index > 0 ? { config: at.config } : {};
+  }
+
   /** No configuration has ever been known (a joiner the leader has not reached). */
   unknown(): boolean {
     return this.knowsNone && this.entries.length === 0;
@@ -150,4 +162,16 @@ export class ConfigurationHistory {
     const now = this.current();
     return now.index !== previous.index || now.config !== previous.config;
   }
+}
+
+/** The leader's log line for a change it appends (`matchIndex`: the member's, for a promotion). */
+export function describeChange(change: ConfChange, matchIndex: number): string {
+  if (change.type === 'add-learner') return `adding ${change.id}${change.context === undefined ? '' : ` (${change.context})`} as learner`;
+  if (change.type === 'promote') return `promoted ${change.id} to voter (caught up at index ${matchIndex})`;
+  return `removed ${change.id} from the cluster`;
+}
+
+/** Nothing an adapter reacts to differs between the two (null: nothing reported yet). */
+export function sameConfigurationState(a: ConfigurationState | null, b: ConfigurationState): boolean {
+  return a !== null && a.config === b.config && a.index === b.index && a.committed === b.committed && a.self === b.self;
 }

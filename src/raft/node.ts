@@ -8,11 +8,16 @@
 //
 // Section numbers refer to the Raft paper (Ongaro & Ousterhout 2014) and Ongaro's dissertation.
 import type { Json } from '../json.ts';
-import { applyConfChange, ConfigurationHistory, describeConfig, isVoter, membershipOf, membersOf } from './configuration.ts';
+import { applyConfChange, ConfigurationHistory, describeChange, describeConfig, isVoter, sameConfigurationState } from './configuration.ts';
 import { RaftLog } from './log.ts';
+import { snapshotChunk, SnapshotReceiver } from './snapshot-chunks.ts';
+import { ReadQueue } from './read-queue.ts';
+import { staleReply } from './stale-replies.ts';
+import { followerTiming, HEARTBEATS_PER_TIMEOUT, initialTiming, isSensibleTiming } from './timing.ts';
 import type { Progress, SnapshotTransfer } from './progress.ts';
 import { tallyVoters } from './quorum.ts';
-import { ProgressTracker } from './tracker.ts';
+import { memberProgress, mostUpToDate, ProgressTracker } from './tracker.ts';
+import { refusalReason, refusesPreVoteTie } from './votes.ts';
 import type {
   AppendEntries,
   AppendEntriesResult,
@@ -56,45 +61,10 @@ export function isValidTerm(value: unknown): value is number {
 
 export class RaftInvariantError extends Error {}
 
-/**
- * A follower never times out sooner than this many of its leader's announced heartbeat intervals
- * (§5.6: the election timeout must be well above the time between heartbeats).
- */
-export const HEARTBEATS_PER_TIMEOUT = 3;
-
-/** The timing a configuration starts with, before the host has measured anything. */
-export function initialTiming(config: RaftConfig): RaftTiming {
-  return {
-    electionTimeoutMinMs: config.electionTimeoutMinMs,
-    electionTimeoutMaxMs: config.electionTimeoutMaxMs,
-    heartbeatIntervalMs: config.heartbeatIntervalMs,
-    checkQuorumWindowMs: config.checkQuorumWindowMs ?? config.electionTimeoutMinMs,
-    persistAllowanceMs: 0,
-    roundTripAllowanceMs: 0,
-    retransmitAfterMs: config.electionTimeoutMinMs,
-  };
-}
+export { HEARTBEATS_PER_TIMEOUT, initialTiming } from './timing.ts';
 
 function invariant(condition: boolean, message: string): asserts condition {
   if (!condition) throw new RaftInvariantError(`raft invariant violated: ${message}`);
-}
-
-interface PendingRead {
-  ctx: number;
-  /** commitIndex when the read arrived: the read may be served once this much is applied. */
-  index: number;
-  /** The heartbeat round a majority must acknowledge to prove we were still leader. */
-  round: number;
-}
-
-/** A snapshot arriving from the leader, chunk by chunk. */
-interface IncomingSnapshot {
-  leader: NodeId;
-  term: number;
-  meta: SnapshotMeta;
-  chunks: string[];
-  /** Characters received so far: the offset the next chunk must start at. */
-  received: number;
 }
 
 /** A leadership transfer under way (dissertation §3.10): proposals wait until it ends. */
@@ -134,7 +104,7 @@ export class RaftNode {
   private quietTermLogged = -1;
   /** Index of the snapshot asked of the host and not yet reported saved (0: none). */
   private snapshotAsked = 0;
-  private incoming: IncomingSnapshot | null = null;
+  private readonly incoming = new SnapshotReceiver();
 
   // Time: absolute deadlines in the host's milliseconds.
   private electionDeadline: number;
@@ -164,10 +134,7 @@ export class RaftNode {
   private roundsSent = 0;
   private roundConfirmed = 0;
   private readRoundWanted = false;
-  private pendingReads: PendingRead[] = [];
-  /** Reads that arrived before this leader committed an entry of its own term (§8: no reads until then). */
-  private readsAwaitingFirstCommit: number[] = [];
-  private confirmedReads: PendingRead[] = [];
+  private readonly reads = new ReadQueue();
   private transfer: LeadershipTransfer | null = null;
 
   // The Output being assembled.
@@ -273,7 +240,7 @@ export class RaftNode {
     this.snapshot = snapshot;
     const through = this.compactionPoint(snapshot.index);
     if (through <= this.log.snapshotIndex()) return;
-    const meta: SnapshotMeta = { index: through, term: this.log.termAt(through) as number, ...this.recordedConfigAt(through) };
+    const meta: SnapshotMeta = { index: through, term: this.log.termAt(through) as number, ...this.configs.recordedAt(through) };
     const kept = this.log.compactTo(meta);
     this.configs.compacted(through, undefined, true);
     this.out.logWrites.push({ kind: 'compact', snapshot: meta, entries: kept });
@@ -285,29 +252,16 @@ export class RaftNode {
    * deadlines; the new values apply from the next reset. Nonsense (min > max, non-positive) is refused.
    */
   setTiming(timing: RaftTiming): void {
-    const { electionTimeoutMinMs: min, electionTimeoutMaxMs: max, heartbeatIntervalMs: hb, checkQuorumWindowMs: cq, persistAllowanceMs: pa, roundTripAllowanceMs: ra, retransmitAfterMs: rt } = timing;
-    const positive = [min, max, hb, cq, rt].every((v) => Number.isFinite(v) && v > 0) && [pa, ra].every((v) => Number.isFinite(v) && v >= 0);
-    if (!positive || min > max) {
+    if (!isSensibleTiming(timing)) {
       this.emit('warn', `refusing timing ${JSON.stringify(timing)}`);
       return;
     }
     this.timing = { ...timing };
   }
 
-  /**
-   * The timing in force. A follower whose leader announces its timing times out after the leader's
-   * minimum election timeout and after HEARTBEATS_PER_TIMEOUT of its heartbeat intervals, whichever is
-   * longer (never below the configured minimum): the leader measures the path to its followers at
-   * every heartbeat, whereas a follower's own estimate is rarely refreshed. So the leader's view sets
-   * the pace, and no follower campaigns against a leader that heartbeats as often as it said it
-   * would. Without an announcing leader the host's timing applies.
-   */
+  /** The timing in force: a follower's stretches to what its leader announces (see followerTiming). */
   private effectiveTiming(): RaftTiming {
-    const t = this.timing;
-    if (this.role === 'leader' || this.leaderTimeoutFloorMs <= 0) return { ...t };
-    const min = Math.max(this.config.electionTimeoutMinMs, this.leaderTimeoutFloorMs);
-    const ratio = this.config.electionTimeoutMaxMs / this.config.electionTimeoutMinMs;
-    return { ...t, electionTimeoutMinMs: min, electionTimeoutMaxMs: min * ratio };
+    return followerTiming(this.config, this.timing, this.role === 'leader' ? 0 : this.leaderTimeoutFloorMs);
   }
 
   /** The earliest time at which tick() has something to do. */
@@ -369,7 +323,7 @@ export class RaftNode {
       return;
     }
     if (this.log.termAt(this.commitIndex) !== this.term) {
-      this.readsAwaitingFirstCommit.push(ctx);
+      this.reads.awaitingFirstCommit.push(ctx);
       return;
     }
     this.registerRead(ctx);
@@ -533,7 +487,7 @@ export class RaftNode {
     this.hardStateDirty = true;
     this.role = 'candidate';
     this.leaderId = null;
-    this.incoming = null;
+    this.incoming.reset();
     this.votes = new Map([[this.id, true]]);
     this.preVotes.clear();
     // Our RequestVotes leave only once the new term is durable, and each voter persists its vote
@@ -561,11 +515,7 @@ export class RaftNode {
   }
 
   private leaveLeadership(): void {
-    const reads = [...this.pendingReads, ...this.confirmedReads].map((r) => r.ctx).concat(this.readsAwaitingFirstCommit);
-    for (const ctx of reads) this.out.reads.push({ ctx, ok: false, reason: 'lost leadership', leaderId: this.leaderId });
-    this.pendingReads = [];
-    this.confirmedReads = [];
-    this.readsAwaitingFirstCommit = [];
+    for (const ctx of this.reads.takeAll()) this.out.reads.push({ ctx, ok: false, reason: 'lost leadership', leaderId: this.leaderId });
     this.readRoundWanted = false;
     this.progress.clear();
     this.heartbeatDue = Infinity;
@@ -614,13 +564,7 @@ export class RaftNode {
       }
       this.emit('info', `granted ${kind} to ${from} for term ${m.term}`);
     } else {
-      const why = this.logLost
-        ? 'log lost, not caught up from a leader yet'
-        : !upToDate
-          ? 'its log is behind ours'
-          : m.pre_vote
-            ? this.refusesPreVoteTie(from, m) ? 'we seek the same term with the same log, and our id is lower' : 'a leader is alive or the term is not newer'
-            : `already voted for ${this.votedFor ?? 'nobody'}`;
+      const why = refusalReason({ logLost: this.logLost, upToDate, preVote: m.pre_vote, tie: m.pre_vote && this.refusesPreVoteTie(from, m), votedFor: this.votedFor });
       this.emit('info', `refused ${kind} to ${from} for term ${m.term}: ${why}`);
     }
     const reply: RequestVoteResult = {
@@ -632,22 +576,9 @@ export class RaftNode {
     this.send(from, reply);
   }
 
-  /**
-   * Two followers whose timers fire less than a message delay apart each grant the other's pre-vote,
-   * both become candidates of the same term and split the vote, which costs another timeout and two
-   * hard-state writes. So a precandidate in its first round, asked for a pre-vote for the very term it
-   * seeks by a peer whose log is exactly as long as its own, grants only to the lower id: one of the
-   * two goes ahead. Only pre-votes (no term, no vote, no safety) are touched; a peer with a longer log
-   * is granted as always, and from the second round on (e.g. our own requests do not get through) we
-   * grant as always too, so the tie-break never stalls an election. Nor do we hold back a peer that
-   * already refused us this round (it was still hearing from the leader): it will not help us win,
-   * and refusing it too would leave both of us waiting for another timeout.
-   */
   private refusesPreVoteTie(from: NodeId, m: RequestVote): boolean {
-    if (this.role !== 'precandidate' || !this.firstPreVoteRound || m.term !== this.term + 1) return false;
-    if (this.preVotes.get(from) === false) return false;
-    const sameLog = m.last_log_term === this.log.lastTerm() && m.last_log_index === this.log.lastIndex();
-    return sameLog && from > this.id;
+    const view = { self: this.id, role: this.role, firstPreVoteRound: this.firstPreVoteRound, term: this.term, lastLogIndex: this.log.lastIndex(), lastLogTerm: this.log.lastTerm(), answeredUs: this.preVotes.get(from) };
+    return refusesPreVoteTie(view, from, m);
   }
 
   private handleVoteResult(from: NodeId, m: RequestVoteResult, now: number): void {
@@ -790,40 +721,18 @@ export class RaftNode {
    */
   private handleInstallSnapshot(from: NodeId, m: InstallSnapshot, now: number): void {
     if (!this.acceptLeaderContact(from, m.type, now)) return;
-    const reply: InstallSnapshotResult = {
-      type: 'install_snapshot_result',
-      term: this.term,
-      last_included_index: m.last_included_index,
-      next_offset: 0,
-      done: false,
-      round: m.round,
-    };
+    const reply: InstallSnapshotResult = { type: 'install_snapshot_result', term: this.term, last_included_index: m.last_included_index, next_offset: 0, done: false, round: m.round };
     if (m.last_included_index <= this.commitIndex) {
       this.emit('debug', `snapshot through ${m.last_included_index} from ${from} is stale: committed through ${this.commitIndex} already`);
       reply.done = true;
       this.send(from, reply);
       return;
     }
-    const meta: SnapshotMeta = { index: m.last_included_index, term: m.last_included_term };
-    const current = this.incoming;
-    const sameSnapshot = current !== null && current.leader === from && current.term === this.term && current.meta.index === meta.index && current.meta.term === meta.term;
-    if (m.offset === 0 && (!sameSnapshot || current.received === 0)) {
-      this.incoming = { leader: from, term: this.term, meta, chunks: [], received: 0 };
-      if (!sameSnapshot) this.emit('info', `receiving snapshot through index ${meta.index} (term ${meta.term}) from ${from}`);
-    } else if (!sameSnapshot || m.offset !== current.received) {
-      // A duplicate, a chunk after a lost one, or a chunk of another transfer: say where we are.
-      reply.next_offset = sameSnapshot ? current.received : 0;
-      this.send(from, reply);
-      return;
-    }
-    const transfer = this.incoming as IncomingSnapshot;
-    transfer.chunks.push(m.data);
-    transfer.received += m.data.length;
-    reply.next_offset = transfer.received;
-    if (m.done) {
-      this.incoming = null;
-      const config = m.config === undefined ? {} : { config: m.config };
-      this.installSnapshot({ index: meta.index, term: meta.term, ...config, data: transfer.chunks.join('') }, from, now);
+    const chunk = this.incoming.receive(from, this.term, m);
+    if (chunk.started) this.emit('info', `receiving snapshot through index ${m.last_included_index} (term ${m.last_included_term}) from ${from}`);
+    reply.next_offset = chunk.nextOffset;
+    if (chunk.complete !== null) {
+      this.installSnapshot(chunk.complete, from, now);
       reply.done = true;
     }
     this.send(from, reply);
@@ -867,7 +776,7 @@ export class RaftNode {
     const term = this.log.termAt(this.appliedIndex);
     invariant(term !== undefined, `applied index ${this.appliedIndex} missing from the log`);
     this.snapshotAsked = this.appliedIndex;
-    this.out.snapshotWanted = { index: this.appliedIndex, term, ...this.recordedConfigAt(this.appliedIndex) };
+    this.out.snapshotWanted = { index: this.appliedIndex, term, ...this.configs.recordedAt(this.appliedIndex) };
   }
 
   // ---------------------------------------------------------------- replication: leader side
@@ -974,21 +883,9 @@ export class RaftNode {
   /** One chunk of the snapshot being sent, from where the follower says it is. */
   private sendSnapshotChunk(peer: NodeId, pr: Progress): void {
     const { snapshot, offset } = pr.transfer as SnapshotTransfer;
-    const data = snapshot.data.slice(offset, offset + Math.max(1, this.config.snapshotChunkSize));
-    const body: InstallSnapshot = {
-      type: 'install_snapshot',
-      term: this.term,
-      leader_id: this.id,
-      last_included_index: snapshot.index,
-      last_included_term: snapshot.term,
-      offset,
-      data,
-      done: offset + data.length >= snapshot.data.length,
-      round: this.roundsSent,
-      ...(snapshot.config === undefined ? {} : { config: snapshot.config }),
-    };
-    this.send(peer, body);
+    this.send(peer, snapshotChunk(snapshot, offset, this.config.snapshotChunkSize, { term: this.term, id: this.id, round: this.roundsSent }));
   }
+
 
   /**
    * Sends what a follower is owed: in probe mode one probe at a time, in snapshot mode one chunk at a
@@ -1089,9 +986,9 @@ export class RaftNode {
     // §5.4.2: only entries of the current term are committed by counting replicas.
     if (this.log.termAt(candidate) !== this.term && this.config.bugs?.commitOldTermByCounting !== true) return;
     this.commitIndex = candidate;
-    if (this.readsAwaitingFirstCommit.length > 0 && this.log.termAt(this.commitIndex) === this.term) {
-      const waiting = this.readsAwaitingFirstCommit;
-      this.readsAwaitingFirstCommit = [];
+    if (this.reads.awaitingFirstCommit.length > 0 && this.log.termAt(this.commitIndex) === this.term) {
+      const waiting = this.reads.awaitingFirstCommit;
+      this.reads.awaitingFirstCommit = [];
       for (const ctx of waiting) this.registerRead(ctx);
     }
     this.configurationCommitted(now);
@@ -1124,31 +1021,22 @@ export class RaftNode {
     if (this.transfer !== null) return refuse('transferring', `a leadership transfer to ${this.transfer.target} is under way`);
     const { config, index } = this.configs.current();
     if (index > this.commitIndex) return refuse('change-in-progress', `the change at index ${index} is not committed yet`);
-    if (this.log.termAt(this.commitIndex) !== this.term) return refuse('no-own-term-commit', `no entry of term ${this.term} is committed yet`);
+    const ownTermCommitted = this.log.termAt(this.commitIndex) === this.term || this.config.bugs?.changeBeforeOwnTermCommit === true;
+    if (!ownTermCommitted) return refuse('no-own-term-commit', `no entry of term ${this.term} is committed yet`);
     const next = applyConfChange(config, change, (id) => this.progress.get(id)?.caughtUp === true);
     if (!next.ok) return refuse(next.reason, next.text);
-    if (change.type === 'add-learner') this.emit('info', `adding ${change.id}${change.context === undefined ? '' : ` (${change.context})`} as learner`);
-    else if (change.type === 'promote') this.emit('info', `promoted ${change.id} to voter (caught up at index ${this.progress.get(change.id)?.matchIndex ?? 0})`);
-    else this.emit('info', `removed ${change.id} from the cluster`);
+    this.emit('info', describeChange(change, this.progress.get(change.id)?.matchIndex ?? 0));
     const at = this.appendToOwnLog({ kind: 'config', config: next.config }, now);
     return { ok: true, index: at, term: this.term, config: next.config };
   }
 
   /** Every member of the configuration in force, with the leader's view of its progress (null elsewhere). */
   members(): MemberProgress[] {
-    const { config } = this.configs.current();
-    const leading = this.role === 'leader';
-    return membersOf(config).map((id) => {
-      const voter = isVoter(config, id);
-      const pr = this.progress.get(id);
-      const matchIndex = !leading ? null : id === this.id ? this.log.lastIndex() : (pr?.matchIndex ?? 0);
-      return { id, role: voter ? 'voter' : 'learner', context: config.context?.[id] ?? null, matchIndex, caughtUp: voter || !leading ? null : pr?.caughtUp === true };
-    });
+    return memberProgress(this.configs.current().config, this.id, this.role === 'leader' ? this.progress : null, this.log.lastIndex());
   }
 
   private configurationState(): ConfigurationState {
-    const { config, index } = this.configs.current();
-    return { config, index, committed: index <= this.commitIndex, self: membershipOf(config, this.id, this.configs.unknown()) };
+    return this.configs.state(this.id, this.commitIndex);
   }
 
   private isVoter(): boolean {
@@ -1162,12 +1050,6 @@ export class RaftNode {
   /** The only voter: nobody to wait for. */
   private aloneInCluster(): boolean {
     return this.isVoter() && this.otherVoters().length === 0;
-  }
-
-  /** The configuration a snapshot through `index` records: none if only the bootstrap one was ever in force. */
-  private recordedConfigAt(index: number): { config?: Configuration } {
-    const at = this.configs.at(index);
-    return at.index > 0 ? { config: at.config } : {};
   }
 
   /** The configuration in force changed (§4.1: on append, on truncation, with a snapshot). */
@@ -1222,8 +1104,7 @@ export class RaftNode {
   /** Output.configChanged: the configuration state, when it differs from the one last reported. */
   private reportConfigurationChange(): void {
     const state = this.configurationState();
-    const last = this.reportedConfig;
-    if (last !== null && last.config === state.config && last.index === state.index && last.committed === state.committed && last.self === state.self) return;
+    if (sameConfigurationState(this.reportedConfig, state)) return;
     this.reportedConfig = state;
     this.out.configChanged = state;
   }
@@ -1269,19 +1150,9 @@ export class RaftNode {
 
   /** The follower with the highest match index; among equals, one heard from recently, then the first listed. */
   private mostUpToDateFollower(): NodeId | null {
-    let best: NodeId | null = null;
-    let bestScore = -Infinity;
-    for (const peer of this.progress.otherVoters()) {
-      const pr = this.progress.get(peer);
-      if (pr === undefined) continue;
-      const score = pr.matchIndex * 2 + (pr.recentActive ? 1 : 0);
-      if (score > bestScore) {
-        best = peer;
-        bestScore = score;
-      }
-    }
-    return best;
+    return mostUpToDate(this.progress);
   }
+
 
   /**
    * Once the target holds our whole log, tell it to campaign. Sent again on each of its later
@@ -1323,7 +1194,7 @@ export class RaftNode {
   // ---------------------------------------------------------------- reads
 
   private registerRead(ctx: number): void {
-    this.pendingReads.push({ ctx, index: this.commitIndex, round: this.roundsSent + 1 });
+    this.reads.add({ ctx, index: this.commitIndex, round: this.roundsSent + 1 });
     this.readRoundWanted = true;
   }
 
@@ -1336,20 +1207,12 @@ export class RaftNode {
     const confirmed = this.progress.confirmedRound(this.roundsSent);
     if (confirmed <= this.roundConfirmed) return;
     this.roundConfirmed = confirmed;
-    const still: PendingRead[] = [];
-    for (const r of this.pendingReads) (r.round <= confirmed ? this.confirmedReads : still).push(r);
-    this.pendingReads = still;
+    this.reads.confirmThrough(confirmed);
     this.maybeStartReadRound(now);
   }
 
   private releaseAppliedReads(): void {
-    if (this.confirmedReads.length === 0) return;
-    const still: PendingRead[] = [];
-    for (const r of this.confirmedReads) {
-      if (r.index <= this.appliedIndex) this.out.reads.push({ ctx: r.ctx, ok: true, index: r.index });
-      else still.push(r);
-    }
-    this.confirmedReads = still;
+    for (const r of this.reads.takeServable(this.appliedIndex)) this.out.reads.push({ ctx: r.ctx, ok: true, index: r.index });
   }
 
   // ---------------------------------------------------------------- helpers
@@ -1367,25 +1230,8 @@ export class RaftNode {
   /** Messages from an older term: tell the sender our term so it steps down; drop stale answers. */
   private answerStaleMessage(from: NodeId, msg: RaftMessage): void {
     this.emit('debug', `ignoring ${msg.type} from ${from} with stale term ${msg.term}`);
-    if (msg.type === 'append_entries') {
-      this.send(from, {
-        type: 'append_entries_result',
-        term: this.term,
-        success: false,
-        match_index: 0,
-        reject_index: msg.prev_log_index,
-        conflict_index: 0,
-        conflict_term: null,
-        // No round: this reply carries our newer term, and a leader of that term (perhaps a restarted
-        // process of the same node, whose rounds count from 0 again) must not read it as an answer to
-        // one of its own rounds. Only a reply in the term of the request it answers echoes a round.
-        round: 0,
-      });
-    } else if (msg.type === 'request_vote') {
-      this.send(from, { type: 'request_vote_result', term: this.term, vote_granted: false, pre_vote: msg.pre_vote });
-    } else if (msg.type === 'install_snapshot') {
-      this.send(from, { type: 'install_snapshot_result', term: this.term, last_included_index: msg.last_included_index, next_offset: 0, done: false, round: 0 }); // no round, as above
-    }
+    const reply = staleReply(msg, this.term);
+    if (reply !== null) this.send(from, reply);
   }
 
   /** `extraMs`: time before anything this timer waits for can even start (a hard-state write). */

@@ -6,7 +6,7 @@
 import { isVoter, membersOf } from './configuration.ts';
 import { Progress } from './progress.ts';
 import { quorumValueOf } from './quorum.ts';
-import type { Configuration, NodeId } from './types.ts';
+import type { Configuration, MemberProgress, NodeId } from './types.ts';
 
 export class ProgressTracker {
   private readonly self: NodeId;
@@ -84,4 +84,30 @@ export class ProgressTracker {
     for (const pr of this.progress.values()) pr.recentActive = false;
     return { active, voters: this.config.voters.length };
   }
+}
+
+/** The voter a leadership transfer goes to by default: the highest match index; among equals, one heard from recently. */
+export function mostUpToDate(tracker: ProgressTracker): NodeId | null {
+  let best: NodeId | null = null;
+  let bestScore = -Infinity;
+  for (const peer of tracker.otherVoters()) {
+    const pr = tracker.get(peer);
+    if (pr === undefined) continue;
+    const score = pr.matchIndex * 2 + (pr.recentActive ? 1 : 0);
+    if (score > bestScore) {
+      best = peer;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/** GET /admin/members: every member of `config`, with the leader's progress (null when not leading). */
+export function memberProgress(config: Configuration, self: NodeId, tracker: ProgressTracker | null, ownLastIndex: number): MemberProgress[] {
+  return membersOf(config).map((id) => {
+    const voter = isVoter(config, id);
+    const pr = tracker?.get(id);
+    const matchIndex = tracker === null ? null : id === self ? ownLastIndex : (pr?.matchIndex ?? 0);
+    return { id, role: voter ? 'voter' : 'learner', context: config.context?.[id] ?? null, matchIndex, caughtUp: voter || tracker === null ? null : pr?.caughtUp === true };
+  });
 }

@@ -310,7 +310,7 @@ export interface RaftConfig {
   /** The only source of randomness: uniform in [0, 1). The host chooses it (Math.random or a seeded PRNG). */
   random: () => number;
   /** Test-only fault injection, so the simulator can prove it catches broken cores. Never set in production. */
-  bugs?: { doubleVote?: boolean; commitOldTermByCounting?: boolean };
+  bugs?: { doubleVote?: boolean; commitOldTermByCounting?: boolean; changeBeforeOwnTermCommit?: boolean };
 }
 
 export interface RaftStatus {

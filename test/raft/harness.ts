@@ -143,11 +143,13 @@ export class Cluster {
   private readonly appliedBases = new Map<NodeId, number>();
   private readonly committedAt = new Map<number, { node: NodeId; term: number; data: string; seenInTerm: number }>();
   private readonly manualSnapshots: boolean;
+  private readonly sharedConfig: Partial<RaftConfig>;
 
   constructor(ids: NodeId[] | number, options: ClusterOptions = {}) {
     this.ids = typeof ids === 'number' ? nodeIds(ids) : ids;
     this.now = options.start ?? 0;
     this.manualSnapshots = options.manualSnapshots ?? false;
+    this.sharedConfig = options.config ?? {};
     for (const id of this.ids) {
       const setup = options.nodes?.[id] ?? {};
       const config = makeConfig(id, this.ids, { ...options.config, ...setup.config });
@@ -161,6 +163,19 @@ export class Cluster {
       });
       this.boot(id);
     }
+  }
+
+  /**
+   * Starts a node that is not in the bootstrap configuration: by default a joiner (RaftConfig.join),
+   * empty, waiting for a leader to add it and replicate to it.
+   */
+  addNode(id: NodeId, setup: NodeSetup = {}): RaftNode {
+    if (this.ids.includes(id)) throw new Error(`${id} exists already`);
+    this.ids.push(id);
+    this.configs.set(id, makeConfig(id, [], { join: true, ...this.sharedConfig, ...setup.config }));
+    this.durable.set(id, { hardState: { term: setup.term ?? 0, votedFor: null }, snapshot: null, logBase: 0, log: (setup.log ?? []).slice(), logLost: false });
+    this.boot(id);
+    return this.node(id);
   }
 
   node(id: NodeId): RaftNode {
@@ -188,7 +203,7 @@ export class Cluster {
     const wanted = (this.snapshotRequests.get(id) ?? []).shift();
     if (wanted === undefined) throw new Error(`${id} asked for no snapshot`);
     const machine = this.machine.get(id) as EntryDataJson[];
-    const snapshot: Snapshot = { index: wanted.index, term: wanted.term, data: JSON.stringify(machine.slice(0, wanted.index)) };
+    const snapshot: Snapshot = { ...wanted, data: JSON.stringify(machine.slice(0, wanted.index)) };
     (this.durable.get(id) as Durable).snapshot = snapshot;
     this.node(id).snapshotSaved(snapshot);
     return this.collect(id);
