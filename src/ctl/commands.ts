@@ -74,8 +74,7 @@ export async function runCommand(options: CtlOptions): Promise<CommandOutput> {
       ]);
     }
     case 'member-list':
-      // From the leader first: only the leader knows each member's match index.
-      return simple(options, { method: 'GET', path: '/admin/members', effect: 'read', leaderFirst: true }, 'member list', (body) => {
+      return simple(options, { method: 'GET', path: '/admin/members', effect: 'read' }, 'member list', (body) => {
         const members = field(body, 'members');
         const list = Array.isArray(members) ? (members as Record<string, unknown>[]) : [];
         const cell = (v: unknown): string => (v === undefined || v === null ? '-' : String(v));

@@ -75,7 +75,7 @@ export class Joiner {
     private readonly request: JoinRequest,
     private readonly tls: PeerTlsConfig | null,
     private readonly isMember: () => boolean,
-    private readonly log: (level: 'info' | 'warn' | 'error', text: string) => void,
+    private readonly log: (level: 'info' | 'warn', text: string) => void,
     private readonly timing: JoinTiming = DEFAULT_JOIN_TIMING,
   ) {
     this.backoffMs = timing.backoffMinMs;
@@ -103,7 +103,7 @@ export class Joiner {
         this.log('info', `join accepted by the cluster (via ${where}): ${reply.reason}`);
         return;
       case 'refused':
-        this.log('error', `join refused (via ${where}): ${reply.reason}; not asking again`);
+        this.log('warn', `join refused (via ${where}): ${reply.reason}; not asking again`);
         return;
       case 'unavailable':
       case 'unknown':

@@ -28,7 +28,8 @@ export interface MemberRoutesBackend {
   named: boolean;
   /** The configuration in force, as people see it. */
   members(): MemberView[];
-  change(change: ChangeRequest): Promise<ChangeResult>;
+  /** `name`: the new member's --id, when a change adds one. */
+  change(change: ChangeRequest, name: string | null): Promise<ChangeResult>;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -82,14 +83,14 @@ export class MemberRoutes {
     if (this.backend.members().some((m) => m.raftId === raftId || m.id === name)) {
       return { status: 409, body: { error: `${name} is already a member`, reason: 'already-member', outcome: 'not applied' } };
     }
-    const result = await this.backend.change({ type: 'add-learner', id: raftId, context: encodeMemberContext(address) });
+    const result = await this.backend.change({ type: 'add-learner', id: raftId, context: encodeMemberContext(address) }, name);
     return answer(result, `added ${name} (${addressId(address)}) as learner`, { id: name, raftId });
   }
 
   private async existing(id: string, type: 'promote' | 'remove'): Promise<HttpAnswer> {
     const member = this.backend.members().find((m) => m.id === id || m.raftId === id);
     if (member === undefined) return { status: 409, body: { error: `no member of this cluster is called ${id}`, reason: 'unknown-member', outcome: 'not applied' } };
-    const result = await this.backend.change({ type, id: member.raftId });
+    const result = await this.backend.change({ type, id: member.raftId }, null);
     const done = type === 'promote' ? `promoted ${member.id} to voter` : `removed ${member.id} from the cluster`;
     return answer(result, done, { id: member.id, raftId: member.raftId });
   }

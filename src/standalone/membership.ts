@@ -31,6 +31,8 @@ export interface MembershipPort {
   propose(change: ChangeRequest): Promise<ConfChangeOutcome>;
   /** Queues a body for a peer; false if it certainly did not leave. */
   sendToPeer(to: string, body: Body): boolean;
+  /** A new member's --id, as the asker gave it: log lines name it from then on. */
+  learnName?(raftId: string, name: string): void;
 }
 
 /** A follower waits this long for the leader's answer to a relayed change. */
@@ -53,11 +55,12 @@ export class MembershipService {
   constructor(private readonly port: MembershipPort) {}
 
   /** Runs the change on the leader (relaying it there from a follower) and says how it ended. */
-  async change(change: ChangeRequest, mayRelay = true): Promise<ChangeResult> {
+  async change(change: ChangeRequest, name: string | null = null, mayRelay = true): Promise<ChangeResult> {
+    if (name !== null) this.port.learnName?.(change.id, name);
     if (this.port.role() === 'leader') return this.propose(change);
     const leader = this.port.leaderId();
     if (leader === null || !mayRelay) return { kind: 'retry', text: leader === null ? 'no leader is known right now' : 'this node does not lead' };
-    return this.relay(leader, change);
+    return this.relay(leader, change, name);
   }
 
   private async propose(change: ChangeRequest): Promise<ChangeResult> {
@@ -84,10 +87,10 @@ export class MembershipService {
     }
   }
 
-  private relay(leader: string, change: ChangeRequest): Promise<ChangeResult> {
+  private relay(leader: string, change: ChangeRequest, name: string | null): Promise<ChangeResult> {
     const msgId = this.nextMsgId++;
     return new Promise((resolve) => {
-      if (!this.port.sendToPeer(leader, { type: 'member_change', msg_id: msgId, change: change as unknown as Json })) {
+      if (!this.port.sendToPeer(leader, { type: 'member_change', msg_id: msgId, change: change as unknown as Json, ...(name === null ? {} : { name }) })) {
         resolve({ kind: 'retry', text: `leader ${leader} is unreachable from here; nothing was asked of it` });
         return;
       }
@@ -104,7 +107,8 @@ export class MembershipService {
     const msgId = body['msg_id'];
     if (typeof msgId !== 'number') return;
     const change = checkChange(body['change']);
-    const result: ChangeResult = change === null ? { kind: 'refused', reason: 'malformed', text: 'member_change needs a valid "change"' } : await this.change(change, false);
+    const name = typeof body['name'] === 'string' && /^[A-Za-z0-9._-]+$/.test(body['name']) ? body['name'] : null;
+    const result: ChangeResult = change === null ? { kind: 'refused', reason: 'malformed', text: 'member_change needs a valid "change"' } : await this.change(change, name, false);
     this.port.sendToPeer(from, { type: 'member_change_reply', in_reply_to: msgId, result: result as unknown as Json });
   }
 

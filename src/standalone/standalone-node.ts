@@ -11,7 +11,7 @@ import { healthOf } from '../metrics/health.ts';
 import { RaftMetrics } from '../metrics/raft-metrics.ts';
 import { checkKvOperation, checkRaftMessage, errorBody, ErrorCode, isMessageId, parseLine, type Body } from '../protocol/messages.ts';
 import { RAFT_MESSAGE_TYPES, type RaftMessage } from '../raft/types.ts';
-import { addressId, parseMemberSpec, type StandaloneConfig } from './config.ts';
+import { addressId, type StandaloneConfig } from './config.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { openDurableState, type DurableState } from './durable-state.ts';
 import { AdminGate } from './admin-auth.ts';
@@ -21,6 +21,7 @@ import { ObserveRoutes } from './observe-routes.ts';
 import { DEFAULT_LINK_TIMING, PeerLink } from './peer-link.ts';
 import { PeerListener } from './peer-listener.ts';
 import { PeerSet } from './peer-set.ts';
+import { NodeMembership } from './node-membership.ts';
 
 const RAFT_TYPES = new Set<string>(RAFT_MESSAGE_TYPES);
 /** How long a follower waits for the leader to answer a relayed client operation. */
@@ -49,6 +50,7 @@ export class StandaloneNode {
   private durable: DurableState | null = null;
   /** Outbound links: to the members of the configuration in force (peer-set.ts). */
   private readonly links: PeerSet;
+  private readonly membership: NodeMembership;
   private readonly listener: PeerListener;
   private readonly http: HttpApi;
   /** Peers' --id names, learned from their hellos, so /status can name the leader as people do. */
@@ -76,15 +78,28 @@ export class StandaloneNode {
     this.links = new PeerSet(config.self.raftId, (id, address) => new PeerLink(id, address, hello, linkLog, DEFAULT_LINK_TIMING, security.peerTls));
     // The seed; once the log is read, the configuration in force decides (a restarted node's log wins).
     this.links.reconcile(config.peers);
+    this.membership = new NodeMembership({
+      config,
+      logger: deps.logger,
+      host: () => this.host,
+      links: this.links,
+      nameOf: (raftId) => (raftId === config.self.raftId ? config.name : (this.peerNames.get(raftId) ?? raftId)),
+      sendToPeer: (to, body) => this.sendToPeer(to, body),
+      learnName: (raftId, name) => {
+        if (!this.peerNames.has(raftId)) this.peerNames.set(raftId, name);
+        this.learnName(raftId, name);
+      },
+    });
     this.listener = new PeerListener(
       {
-        isPeer: (id) => this.links.isMember(id) || this.acceptsStrangers(),
+        isPeer: (id) => this.links.isMember(id) || this.membership.acceptsStrangers(),
         onHello: (id, name, http, addr) => {
           this.peerNames.set(id, name);
           if (http !== null) this.peerHttp.set(id, http);
           this.learnName(id, name);
-          this.dialBackIfStranger(id, addr);
+          if (addr !== null) this.membership.learnAddress(id, addr);
         },
+        onJoin: (request, answer) => this.membership.onJoin(request, answer),
         onLine: (from, line) => this.handlePeerLine(from, line),
       },
       linkLog,
@@ -106,7 +121,7 @@ export class StandaloneNode {
         status: () => this.statusJson(),
         submit: (op, respond) => this.submit(op, respond, true),
         transferLeader: (to) => this.transferLeaderAnswer(to),
-        extraRoute: (req, url, method) => observe.route(req, url, method),
+        extraRoute: async (req, url, method) => (await this.membership.routes.route(req, url, method)) ?? observe.route(req, url, method),
         requestAnswered: (op, status, seconds) => this.metrics.observeClientRequest(op, status, seconds),
       },
       { ...DEFAULT_HTTP_OPTIONS, tls: httpTls, admin: new AdminGate({ httpHost: config.httpHost, clientCertAuth: httpTls?.clientCa != null, adminToken }) },
@@ -147,7 +162,8 @@ export class StandaloneNode {
       snapshotSave: (s) => this.metrics.observeSnapshotSave(s),
     });
     this.host = new RaftHost({
-      raft: raftSettings(config.shared, config.self.raftId, [config.self.raftId, ...config.peers.map((p) => p.raftId)], this.deps.random),
+      // --peers seeds an empty node only: a configuration in the log or snapshot wins (the core's rule).
+      raft: { ...raftSettings(config.shared, config.self.raftId, [config.self.raftId, ...config.peers.map((p) => p.raftId)], this.deps.random), join: config.join !== null },
       persisted: this.durable.persisted,
       storage: this.durable.storage,
       env: {
@@ -159,13 +175,23 @@ export class StandaloneNode {
         forward: (leader, op) => this.forward(leader, op),
         log: (level, text, role, term) => logger.log(level, this.withNames(text), role, term),
         fatal: this.deps.fatal,
+        configurationChanged: (state) => this.membership.configurationChanged(state),
       },
       observer: this.metrics,
     });
     this.links.start();
+    this.membership.startJoining();
     logger.info(
-      `standalone node ${config.name} (raft id ${config.self.raftId}) listening: peers on ${config.self.address.host}:${config.self.address.port}, HTTP on ${config.httpHost}:${config.httpPort}; cluster [${[config.self.raftId, ...config.peers.map((p) => p.raftId)].join(', ')}]`,
+      `standalone node ${config.name} (raft id ${config.self.raftId}) listening: peers on ${config.self.address.host}:${config.self.address.port}, HTTP on ${config.httpHost}:${config.httpPort}; ${this.clusterText()}`,
     );
+  }
+
+  /** The members this node starts with, for its first log line. */
+  private clusterText(): string {
+    const c = this.host?.status().configuration;
+    if (c === undefined || c.self === 'joining') return `joining the cluster via ${this.deps.config.join === null ? '?' : addressId(this.deps.config.join)}`;
+    const learners = c.config.learners.length === 0 ? '' : `, learners [${c.config.learners.join(', ')}]`;
+    return `cluster [${c.config.voters.join(', ')}]${learners}${c.index === 0 ? '' : ` (configuration from index ${c.index} of the log)`}`;
   }
 
   /**
@@ -218,6 +244,7 @@ export class StandaloneNode {
   /** Stops timers and servers and closes the file; every write was already fsynced when it was made. */
   async shutdown(): Promise<void> {
     this.host?.stop();
+    this.membership.close();
     this.links.closeAll();
     for (const pending of this.pendingForwards.values()) clearTimeout(pending.timer);
     await Promise.all([this.listener.close(), this.http.close()]);
@@ -234,25 +261,11 @@ export class StandaloneNode {
     if (this.idPattern === null) {
       const ids = [...this.idNames.keys()].filter((id) => this.idNames.get(id) !== id).sort((a, b) => b.length - a.length);
       if (ids.length === 0) return text;
-      // Not followed by another digit: "127.0.0.1:1000" must not match inside "127.0.0.1:10001".
-      this.idPattern = new RegExp(`(${ids.map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?!\\d)`, 'g');
+      // Not followed by another digit: "127.0.0.1:1000" must not match inside "127.0.0.1:10001". Not
+      // after "(" or "at ": there an address is meant as one (`adding 4 (127.0.0.1:9004)`, `peer 4 at 127.0.0.1:9004`).
+      this.idPattern = new RegExp(`(?<!\\(|at )(${ids.map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?!\\d)`, 'g');
     }
     return text.replace(this.idPattern, (id) => this.idNames.get(id) ?? id);
-  }
-
-  /** A node with no configuration yet (joining) takes hellos from anyone: the leader adding it is not known to it. */
-  private acceptsStrangers(): boolean {
-    return false;
-  }
-
-  /** Someone outside our configuration talks to us: dial it back at the address it gave, so we can answer. */
-  private dialBackIfStranger(raftId: string, addr: string | null): void {
-    if (addr === null || this.links.isMember(raftId)) return;
-    try {
-      this.links.dialBack(raftId, parseMemberSpec(addr, this.deps.config.self.address.host).member.address);
-    } catch {
-      this.deps.logger.warn(`peer ${raftId} gave an address this node cannot dial (${addr})`);
-    }
   }
 
   private learnName(raftId: string, name: string): void {
@@ -348,6 +361,10 @@ export class StandaloneNode {
       respond(errorBody(ErrorCode.temporarilyUnavailable, 'starting up'));
       return;
     }
+    if (this.membership.removed()) {
+      respond(errorBody(ErrorCode.temporarilyUnavailable, 'this node was removed from the cluster; ask a member'));
+      return;
+    }
     this.host.submit(op, respond, mayForward);
   }
 
@@ -380,12 +397,16 @@ export class StandaloneNode {
       return;
     }
     const inReplyTo = body['in_reply_to'];
-    if (isMessageId(inReplyTo)) {
+    if (isMessageId(inReplyTo) && body['type'] !== 'member_change_reply') {
       this.handleForwardReply(inReplyTo, body);
       return;
     }
     const type = String(body['type']);
-    if (type === 'forward') {
+    if (type === 'member_change_reply') {
+      this.membership.handleReply(body);
+    } else if (type === 'member_change') {
+      this.membership.handleRelayed(from, body);
+    } else if (type === 'forward') {
       this.handleForward(from, body);
     } else if (RAFT_TYPES.has(type)) {
       const checked = checkRaftMessage(body);
