@@ -1,4 +1,4 @@
-// `npm run bench -- [--quick] [--only failover,split-votes,steady-state,throughput,memory,catch-up,tuning,latency-sweep,tls,hostile-input] [--seed N]
+// `npm run bench -- [--quick] [--only failover,split-votes,steady-state,throughput,memory,catch-up,tuning,latency-sweep,tls,hostile-input,replace-member] [--seed N]
 //   [--memory-ops N] [--catch-up-ops N]`
 // The latency sweep's size: --sweep-latencies 0,50,... --sweep-dists constant,... --sweep-nemeses none,partition
 // --sweep-seconds S --sweep-seeds N --sweep-target-seeds N --sweep-rounds N --sweep-steady S (defaults: the full sweep).
@@ -20,6 +20,7 @@ import { steadySection } from './experiments/steady.ts';
 import { throughputSection } from './experiments/throughput.ts';
 import { tuningSection } from './experiments/tuning.ts';
 import { hostileInputSection } from './hostile-input.ts';
+import { replaceMemberSection } from './replace-member.ts';
 import { tlsSection } from './tls.ts';
 
 const SWEEP_FLAGS = ['sweep-latencies', 'sweep-dists', 'sweep-nemeses', 'sweep-seconds', 'sweep-seeds', 'sweep-target-seeds', 'sweep-rounds', 'sweep-steady'];
@@ -58,8 +59,10 @@ const SECTIONS: readonly { name: string; run: (ctx: RunContext) => Promise<Secti
   // Transport security (docs/security.md): also only when named.
   { name: 'tls', run: tlsSection },
   { name: 'hostile-input', run: hostileInputSection },
+  // Membership changes (docs/changing-the-cluster.md), with etcd beside it when installed: only when named.
+  { name: 'replace-member', run: replaceMemberSection },
 ];
-const ON_REQUEST_ONLY = new Set(['latency-sweep', 'tls', 'hostile-input']);
+const ON_REQUEST_ONLY = new Set(['latency-sweep', 'tls', 'hostile-input', 'replace-member']);
 
 function machine(): string {
   const [one, five] = loadavg();

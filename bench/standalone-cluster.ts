@@ -120,6 +120,13 @@ export class StandaloneBenchCluster {
     return this.procs.has(name);
   }
 
+  /** A node that is not one of the first members (one started with --join): its own flags, data under this cluster's root. */
+  addNode(name: string, args: string[], httpPort: number): void {
+    this.args.set(name, [...args, '--http-port', String(httpPort), '--data-dir', join(this.dataRoot, name)]);
+    this.httpUrls.set(name, `http://127.0.0.1:${httpPort}`);
+    this.startNode(name);
+  }
+
   startNode(name: string): void {
     const proc = spawn(process.execPath, [NODE_BIN, ...(this.args.get(name) as string[])], { stdio: ['ignore', 'ignore', 'pipe'] });
     createInterface({ input: proc.stderr as NodeJS.ReadableStream }).on('line', (line) => this.log.handle(name, line, this.now()));

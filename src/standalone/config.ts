@@ -21,7 +21,12 @@ export interface StandaloneConfig {
   name: string;
   /** This node as a cluster member: the address it listens on for peers and the id Raft uses for it. */
   self: ClusterMember;
+  /** The members --peers names: they seed an empty node's first configuration; a node with a log takes its members from it. */
   peers: ClusterMember[];
+  /** --join HOST:PORT: start empty and ask the member there to add this node as a learner (instead of --peers). */
+  join: PeerAddress | null;
+  /** Raft knows members by name (NAME@HOST:PORT) rather than by address; every node of a cluster agrees. */
+  named: boolean;
   httpHost: string;
   httpPort: number;
   dataDir: string;
@@ -39,6 +44,10 @@ export const STANDALONE_USAGE = `usage: node.js --id NAME --port PORT --peers PE
   --peers LIST                   the other members, comma-separated, all in one of two forms:
                                    PORT or HOST:PORT       members are known to Raft by address (HOST defaults to 127.0.0.1)
                                    NAME@HOST:PORT          members are known to Raft by name (every node must use this form)
+                                 only an empty node reads it; a node with a log takes its members from the log
+  --join ADDRESS                 instead of --peers: start empty and ask the member at ADDRESS (its peer
+                                   address, HOST:PORT or NAME@HOST:PORT, in the cluster's form) to add this
+                                   node as a learner (docs/changing-the-cluster.md)
   --host HOST                    address to listen on and be known by (default 127.0.0.1)
   --http-port PORT               HTTP API port (default: --port + 1000)
   --http-host HOST               HTTP API address (default: --host)
@@ -51,9 +60,9 @@ ${SHARED_USAGE.split('\n')
   .filter((line) => !line.includes('--data-dir') && !line.includes('--no-wal'))
   .join('\n')}`;
 
-const STANDALONE_FLAGS = new Set(['--id', '--port', '--peers', '--host', '--http-port', '--http-host', '--data-dir']);
+const STANDALONE_FLAGS = new Set(['--id', '--port', '--peers', '--join', '--host', '--http-port', '--http-host', '--data-dir']);
 /** Any of these on the command line means "standalone"; Maelstrom never passes them. */
-const MODE_FLAGS = new Set(['--id', '--port', '--peers']);
+const MODE_FLAGS = new Set(['--id', '--port', '--peers', '--join']);
 
 function flagName(arg: string): string {
   return arg.startsWith('--') && arg.includes('=') ? arg.slice(0, arg.indexOf('=')) : arg;
@@ -86,21 +95,27 @@ export function addressId(address: PeerAddress): string {
   return `${address.host}:${address.port}`;
 }
 
+/**
+ * One member as --peers spells it (`HOST:PORT`, `PORT` or `NAME@HOST:PORT`); also the context a
+ * configuration entry keeps for each member (member-context.ts), so restarted nodes can dial it.
+ */
+export function parseMemberSpec(item: string, defaultHost: string): { named: boolean; member: ClusterMember } {
+  if (!item.includes('@')) {
+    const address = parseAddress(item, defaultHost);
+    return { named: false, member: { raftId: addressId(address), address } };
+  }
+  const at = item.indexOf('@');
+  const raftId = item.slice(0, at);
+  if (raftId === '') throw new ConfigError(`peer "${item}" has an empty name`);
+  return { named: true, member: { raftId, address: parseAddress(item.slice(at + 1), defaultHost) } };
+}
+
 function parsePeers(raw: string, defaultHost: string): { named: boolean; peers: ClusterMember[] } {
   const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (items.length === 0) throw new ConfigError('--peers needs at least one peer');
   const named = items.map((item) => item.includes('@'));
   if (named.some((n) => n !== named[0])) throw new ConfigError('--peers mixes NAME@HOST:PORT and bare addresses; use one form for all');
-  const peers = items.map((item) => {
-    if (!item.includes('@')) {
-      const address = parseAddress(item, defaultHost);
-      return { raftId: addressId(address), address };
-    }
-    const at = item.indexOf('@');
-    const raftId = item.slice(0, at);
-    if (raftId === '') throw new ConfigError(`peer "${item}" has an empty name`);
-    return { raftId, address: parseAddress(item.slice(at + 1), defaultHost) };
-  });
+  const peers = items.map((item) => parseMemberSpec(item, defaultHost).member);
   return { named: named[0] === true, peers };
 }
 
@@ -139,12 +154,23 @@ export function parseStandaloneConfig(allArgs: readonly string[], env: Readonly<
   const peersText = own.get('--peers');
   if (name === undefined) throw new ConfigError('--id is required in standalone mode');
   if (portText === undefined) throw new ConfigError('--port is required in standalone mode');
-  if (peersText === undefined) throw new ConfigError('--peers is required in standalone mode (the other members of the cluster)');
+  const joinText = own.get('--join');
+  if (peersText !== undefined && joinText !== undefined) throw new ConfigError('give --peers (a new cluster) or --join (a new member of a running one), not both');
+  if (peersText === undefined && joinText === undefined) throw new ConfigError('--peers is required in standalone mode (the other members of the cluster), or --join ADDRESS to join a running cluster');
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new ConfigError(`--id must be letters, digits, ".", "_" or "-" (it names a directory), got "${name}"`);
 
   const host = canonicalHost(own.get('--host') ?? '127.0.0.1');
   const port = parsePort('--port', portText);
-  const { named, peers } = parsePeers(peersText, host);
+  let named: boolean;
+  let peers: ClusterMember[] = [];
+  let joinAddress: PeerAddress | null = null;
+  if (peersText !== undefined) ({ named, peers } = parsePeers(peersText, host));
+  else {
+    const target = parseMemberSpec((joinText as string).trim(), host);
+    named = target.named;
+    joinAddress = target.member.address;
+    if (joinAddress.host === host && joinAddress.port === port) throw new ConfigError('--join names this node\'s own address; give a member of the running cluster');
+  }
   const self: ClusterMember = { raftId: named ? name : addressId({ host, port }), address: { host, port } };
   const httpPortText = own.get('--http-port');
   const httpPort = httpPortText === undefined ? port + 1000 : parsePort('--http-port', httpPortText);
@@ -157,5 +183,5 @@ export function parseStandaloneConfig(allArgs: readonly string[], env: Readonly<
   if (httpPort === port && httpHost === host) throw new ConfigError('--http-port must differ from --port');
 
   const security = parseSecurityConfig(securityValues, env, { named, selfRaftId: self.raftId });
-  return { name, self, peers, httpHost, httpPort, dataDir: own.get('--data-dir') ?? join('data', name), allowAdminStop, shared: sharedConfig, security };
+  return { name, self, peers, join: joinAddress, named, httpHost, httpPort, dataDir: own.get('--data-dir') ?? join('data', name), allowAdminStop, shared: sharedConfig, security };
 }

@@ -48,7 +48,7 @@ export interface HttpAnswer {
   raw?: { contentType: string; text: string };
 }
 
-type BodyResult = { ok: true; value: Json } | { ok: false; answer: HttpAnswer };
+export type BodyResult = { ok: true; value: Json } | { ok: false; answer: HttpAnswer };
 
 export class HttpApi {
   private readonly server: ClientServer;
@@ -151,7 +151,7 @@ export class HttpApi {
 
     if (isCas) {
       if (method !== 'POST') return send(res, methodNotAllowed('POST'));
-      const body = await this.readJsonBody(req);
+      const body = await readJsonBody(req, this.options.maxBodyBytes);
       if (!body.ok) return refuse(body.answer);
       const v = body.value;
       if (typeof v !== 'object' || v === null || Array.isArray(v) || !('from' in v) || !('to' in v)) {
@@ -161,7 +161,7 @@ export class HttpApi {
     }
     if (method === 'GET') return this.run({ type: 'read', key }, res, startedAt);
     if (method === 'PUT') {
-      const body = await this.readJsonBody(req);
+      const body = await readJsonBody(req, this.options.maxBodyBytes);
       if (!body.ok) return refuse(body.answer);
       return this.run({ type: 'write', key, value: body.value }, res, startedAt);
     }
@@ -224,44 +224,43 @@ export class HttpApi {
         return { status: 500, body: { error: text, outcome: INDEFINITE } };
     }
   }
+}
 
-  /** Reads at most maxBodyBytes and parses them as JSON; 413 beyond the limit, 400 for bad JSON. */
-  private readJsonBody(req: IncomingMessage): Promise<BodyResult> {
-    const limit = this.options.maxBodyBytes;
-    const tooLarge: BodyResult = { ok: false, answer: { status: 413, body: { error: `request body larger than ${limit} bytes` }, headers: { Connection: 'close' } } };
-    const declared = Number(req.headers['content-length'] ?? '0');
-    if (declared > limit) {
-      discard(req);
-      return Promise.resolve(tooLarge);
-    }
-    return new Promise((resolve) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let over = false;
-      req.on('data', (chunk: Buffer) => {
-        if (over) return;
-        size += chunk.length;
-        if (size > limit) {
-          over = true;
-          chunks.length = 0;
-          discard(req);
-          resolve(tooLarge);
-          return;
-        }
-        chunks.push(chunk);
-      });
-      req.on('end', () => {
-        if (over) return;
-        const text = Buffer.concat(chunks).toString('utf8');
-        try {
-          resolve({ ok: true, value: JSON.parse(text) as Json });
-        } catch {
-          resolve({ ok: false, answer: { status: 400, body: { error: 'request body is not valid JSON' } } });
-        }
-      });
-      req.on('error', () => resolve({ ok: false, answer: { status: 400, body: { error: 'request body could not be read' } } }));
-    });
+/** Reads at most `limit` bytes and parses them as JSON; 413 beyond the limit, 400 for bad JSON. */
+export function readJsonBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
+  const tooLarge: BodyResult = { ok: false, answer: { status: 413, body: { error: `request body larger than ${limit} bytes` }, headers: { Connection: 'close' } } };
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limit) {
+    discard(req);
+    return Promise.resolve(tooLarge);
   }
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        discard(req);
+        resolve(tooLarge);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (over) return;
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        resolve({ ok: true, value: JSON.parse(text) as Json });
+      } catch {
+        resolve({ ok: false, answer: { status: 400, body: { error: 'request body is not valid JSON' } } });
+      }
+    });
+    req.on('error', () => resolve({ ok: false, answer: { status: 400, body: { error: 'request body could not be read' } } }));
+  });
 }
 
 /**

@@ -10,14 +10,19 @@ import { PEER_HELLO_DEADLINE_MS, PEER_IDLE_MS, PEER_MAX_CONNECTIONS, PEER_MAX_HE
 import type { LinkLog } from './peer-link.ts';
 import { describeNames, peerCertificateNames } from './peer-identity.ts';
 import type { PeerTlsConfig } from './security-config.ts';
-import { encodeLine, LineSplitter, MAX_LINE_BYTES, parseControlLine } from './wire.ts';
+import { encodeLine, LineSplitter, MAX_LINE_BYTES, parseControlLine, type JoinReply, type JoinRequest } from './wire.ts';
 import { listenOn } from './listen.ts';
 
 export interface PeerListenerHandlers {
   /** Is this Raft id one of our peers? */
   isPeer(id: string): boolean;
-  /** A peer introduced itself (again): its name, for /status, and its HTTP address if it gave one. */
-  onHello(id: string, name: string, http: string | null): void;
+  /** A peer introduced itself (again): its name, for /status, and its HTTP and peer addresses if it gave them. */
+  onHello(id: string, name: string, http: string | null, addr: string | null): void;
+  /**
+   * A node asks to join the cluster (its identity already checked against its certificate with
+   * peer TLS). `answer` writes the one reply and closes the connection.
+   */
+  onJoin?(request: JoinRequest, answer: (reply: JoinReply) => void): void;
   /** One line from an identified peer; not a control line. */
   onLine(from: string, line: string): void;
 }
@@ -112,6 +117,26 @@ export class PeerListener {
     this.accept(socket, peerCertificateNames(cert));
   }
 
+  /**
+   * A join request instead of a hello: the same identity rule (with TLS, the certificate must name
+   * the id the joiner asks to be added as), then one reply on this connection, then it is closed.
+   */
+  private acceptJoin(socket: Socket, request: JoinRequest, certNames: string[] | null, refuse: (text: string) => void): void {
+    const where = socket.remoteAddress ?? '?';
+    const onJoin = this.handlers.onJoin;
+    if (certNames !== null && !certNames.includes(request.id)) {
+      return refuse(`refused join request from ${where}: it asks to join as "${request.id}" but its certificate names ${describeNames(certNames)}`);
+    }
+    if (onJoin === undefined) return refuse(`refused join request from ${where}: this node takes none`);
+    this.guard.prove(socket);
+    let answered = false;
+    onJoin(request, (reply) => {
+      if (answered || socket.destroyed) return;
+      answered = true;
+      socket.end(encodeLine(reply));
+    });
+  }
+
   /** `certNames`: who the TLS certificate says the dialler is, or null without TLS. */
   private accept(socket: Socket, certNames: string[] | null): void {
     const where = socket.remoteAddress ?? '?';
@@ -130,6 +155,10 @@ export class PeerListener {
       (line) => {
         if (refused) return; // the rest of a chunk that arrived with a refused hello is never looked at
         const control = parseControlLine(line);
+        if (peer === null && control?.type === 'join') {
+          refused = true; // one request per connection: whatever follows it is never looked at
+          return this.acceptJoin(socket, control, certNames, refuse);
+        }
         if (peer === null) {
           if (control?.type !== 'hello') return refuse(`inbound connection from ${where} did not start with a hello; closed`);
           if (certNames !== null && !certNames.includes(control.id)) {
@@ -142,7 +171,7 @@ export class PeerListener {
           splitter.maxLineBytes = MAX_LINE_BYTES;
           this.guard.prove(socket);
           this.peerOf.set(socket, peer);
-          this.handlers.onHello(control.id, control.name, control.http ?? null);
+          this.handlers.onHello(control.id, control.name, control.http ?? null, control.addr ?? null);
           return;
         }
         if (control?.type === 'ping') {

@@ -11,7 +11,7 @@ import { healthOf } from '../metrics/health.ts';
 import { RaftMetrics } from '../metrics/raft-metrics.ts';
 import { checkKvOperation, checkRaftMessage, errorBody, ErrorCode, isMessageId, parseLine, type Body } from '../protocol/messages.ts';
 import { RAFT_MESSAGE_TYPES, type RaftMessage } from '../raft/types.ts';
-import type { StandaloneConfig } from './config.ts';
+import { addressId, type StandaloneConfig } from './config.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { openDurableState, type DurableState } from './durable-state.ts';
 import { AdminGate } from './admin-auth.ts';
@@ -20,6 +20,8 @@ import { DEFAULT_HTTP_OPTIONS, HttpApi, type HttpAnswer } from './http-api.ts';
 import { ObserveRoutes } from './observe-routes.ts';
 import { DEFAULT_LINK_TIMING, PeerLink } from './peer-link.ts';
 import { PeerListener } from './peer-listener.ts';
+import { PeerSet } from './peer-set.ts';
+import { NodeMembership } from './node-membership.ts';
 
 const RAFT_TYPES = new Set<string>(RAFT_MESSAGE_TYPES);
 /** How long a follower waits for the leader to answer a relayed client operation. */
@@ -46,7 +48,9 @@ export interface StandaloneDeps {
 export class StandaloneNode {
   private host: RaftHost | null = null;
   private durable: DurableState | null = null;
-  private readonly links = new Map<string, PeerLink>();
+  /** Outbound links: to the members of the configuration in force (peer-set.ts). */
+  private readonly links: PeerSet;
+  private readonly membership: NodeMembership;
   private readonly listener: PeerListener;
   private readonly http: HttpApi;
   /** Peers' --id names, learned from their hellos, so /status can name the leader as people do. */
@@ -70,18 +74,32 @@ export class StandaloneNode {
     const linkLog = (level: 'info' | 'warn' | 'debug', text: string): void => deps.logger.log(level, this.withNames(text));
     this.learnName(config.self.raftId, config.name);
     this.metrics = new RaftMetrics(config.self.raftId, config.peers.map((p) => p.raftId));
-    const hello = { type: 'hello', id: config.self.raftId, name: config.name, http: advertisedHttp(config) } as const;
-    for (const peer of config.peers) {
-      this.links.set(peer.raftId, new PeerLink(peer.raftId, peer.address, hello, linkLog, DEFAULT_LINK_TIMING, security.peerTls));
-    }
+    const hello = { type: 'hello', id: config.self.raftId, name: config.name, http: advertisedHttp(config), addr: addressId(config.self.address) } as const;
+    this.links = new PeerSet(config.self.raftId, (id, address) => new PeerLink(id, address, hello, linkLog, DEFAULT_LINK_TIMING, security.peerTls));
+    // The seed; once the log is read, the configuration in force decides (a restarted node's log wins).
+    this.links.reconcile(config.peers);
+    this.membership = new NodeMembership({
+      config,
+      logger: deps.logger,
+      host: () => this.host,
+      links: this.links,
+      nameOf: (raftId) => (raftId === config.self.raftId ? config.name : (this.peerNames.get(raftId) ?? raftId)),
+      sendToPeer: (to, body) => this.sendToPeer(to, body),
+      learnName: (raftId, name) => {
+        if (!this.peerNames.has(raftId)) this.peerNames.set(raftId, name);
+        this.learnName(raftId, name);
+      },
+    });
     this.listener = new PeerListener(
       {
-        isPeer: (id) => this.links.has(id),
-        onHello: (id, name, http) => {
+        isPeer: (id) => this.links.isMember(id) || this.membership.acceptsStrangers(),
+        onHello: (id, name, http, addr) => {
           this.peerNames.set(id, name);
           if (http !== null) this.peerHttp.set(id, http);
           this.learnName(id, name);
+          if (addr !== null) this.membership.learnAddress(id, addr);
         },
+        onJoin: (request, answer) => this.membership.onJoin(request, answer),
         onLine: (from, line) => this.handlePeerLine(from, line),
       },
       linkLog,
@@ -91,7 +109,7 @@ export class StandaloneNode {
       name: config.name,
       raftId: config.self.raftId,
       status: () => this.statusJson(),
-      peers: () => config.peers.map((p) => ({ id: this.peerNames.get(p.raftId) ?? p.raftId, raftId: p.raftId, http: this.peerHttp.get(p.raftId) ?? null })),
+      peers: () => [...this.links.values()].map((l) => ({ id: this.peerNames.get(l.peerId) ?? l.peerId, raftId: l.peerId, http: this.peerHttp.get(l.peerId) ?? null })),
       metricsText: () => this.metrics.expose({ status: () => this.host?.status() ?? null, peers: () => this.peerTraffic() }),
       health: () => healthOf({ status: this.host?.status() ?? null, knownCommitIndex: this.metrics.highestLeaderCommit, snapshotThreshold: config.shared.snapshotThreshold }),
       requestStop: config.allowAdminStop ? (deps.requestStop ?? null) : null,
@@ -103,7 +121,7 @@ export class StandaloneNode {
         status: () => this.statusJson(),
         submit: (op, respond) => this.submit(op, respond, true),
         transferLeader: (to) => this.transferLeaderAnswer(to),
-        extraRoute: (req, url, method) => observe.route(req, url, method),
+        extraRoute: async (req, url, method) => (await this.membership.routes.route(req, url, method)) ?? observe.route(req, url, method),
         requestAnswered: (op, status, seconds) => this.metrics.observeClientRequest(op, status, seconds),
       },
       { ...DEFAULT_HTTP_OPTIONS, tls: httpTls, admin: new AdminGate({ httpHost: config.httpHost, clientCertAuth: httpTls?.clientCa != null, adminToken }) },
@@ -144,7 +162,8 @@ export class StandaloneNode {
       snapshotSave: (s) => this.metrics.observeSnapshotSave(s),
     });
     this.host = new RaftHost({
-      raft: raftSettings(config.shared, config.self.raftId, [config.self.raftId, ...config.peers.map((p) => p.raftId)], this.deps.random),
+      // --peers seeds an empty node only: a configuration in the log or snapshot wins (the core's rule).
+      raft: { ...raftSettings(config.shared, config.self.raftId, [config.self.raftId, ...config.peers.map((p) => p.raftId)], this.deps.random), join: config.join !== null },
       persisted: this.durable.persisted,
       storage: this.durable.storage,
       env: {
@@ -156,13 +175,23 @@ export class StandaloneNode {
         forward: (leader, op) => this.forward(leader, op),
         log: (level, text, role, term) => logger.log(level, this.withNames(text), role, term),
         fatal: this.deps.fatal,
+        configurationChanged: (state) => this.membership.configurationChanged(state),
       },
       observer: this.metrics,
     });
-    for (const link of this.links.values()) link.start();
+    this.links.start();
+    this.membership.startJoining();
     logger.info(
-      `standalone node ${config.name} (raft id ${config.self.raftId}) listening: peers on ${config.self.address.host}:${config.self.address.port}, HTTP on ${config.httpHost}:${config.httpPort}; cluster [${[config.self.raftId, ...config.peers.map((p) => p.raftId)].join(', ')}]`,
+      `standalone node ${config.name} (raft id ${config.self.raftId}) listening: peers on ${config.self.address.host}:${config.self.address.port}, HTTP on ${config.httpHost}:${config.httpPort}; ${this.clusterText()}`,
     );
+  }
+
+  /** The members this node starts with, for its first log line. */
+  private clusterText(): string {
+    const c = this.host?.status().configuration;
+    if (c === undefined || c.self === 'joining') return `joining the cluster via ${this.deps.config.join === null ? '?' : addressId(this.deps.config.join)}`;
+    const learners = c.config.learners.length === 0 ? '' : `, learners [${c.config.learners.join(', ')}]`;
+    return `cluster [${c.config.voters.join(', ')}]${learners}${c.index === 0 ? '' : ` (configuration from index ${c.index} of the log)`}`;
   }
 
   /**
@@ -215,7 +244,8 @@ export class StandaloneNode {
   /** Stops timers and servers and closes the file; every write was already fsynced when it was made. */
   async shutdown(): Promise<void> {
     this.host?.stop();
-    for (const link of this.links.values()) link.close();
+    this.membership.close();
+    this.links.closeAll();
     for (const pending of this.pendingForwards.values()) clearTimeout(pending.timer);
     await Promise.all([this.listener.close(), this.http.close()]);
     this.durable?.close();
@@ -231,8 +261,9 @@ export class StandaloneNode {
     if (this.idPattern === null) {
       const ids = [...this.idNames.keys()].filter((id) => this.idNames.get(id) !== id).sort((a, b) => b.length - a.length);
       if (ids.length === 0) return text;
-      // Not followed by another digit: "127.0.0.1:1000" must not match inside "127.0.0.1:10001".
-      this.idPattern = new RegExp(`(${ids.map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?!\\d)`, 'g');
+      // Not followed by another digit: "127.0.0.1:1000" must not match inside "127.0.0.1:10001". Not
+      // after "(" or "at ": there an address is meant as one (`adding 4 (127.0.0.1:9004)`, `peer 4 at 127.0.0.1:9004`).
+      this.idPattern = new RegExp(`(?<!\\(|at )(${ids.map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?!\\d)`, 'g');
     }
     return text.replace(this.idPattern, (id) => this.idNames.get(id) ?? id);
   }
@@ -267,10 +298,10 @@ export class StandaloneNode {
 
   /** Bytes to and from each peer, both connections (ours to it, its to us), for /metrics. */
   private peerTraffic(): { raftId: string; name: string; sentBytes: number; receivedBytes: number }[] {
-    return [...this.links.values()].map((link) => {
-      const out = link.traffic();
-      const inbound = this.listener.traffic(link.peerId);
-      return { raftId: link.peerId, name: this.peerNames.get(link.peerId) ?? link.peerId, sentBytes: out.sent + inbound.sent, receivedBytes: out.received + inbound.received };
+    return this.links.knownIds().map((peerId) => {
+      const out = this.links.traffic(peerId);
+      const inbound = this.listener.traffic(peerId);
+      return { raftId: peerId, name: this.peerNames.get(peerId) ?? peerId, sentBytes: out.sent + inbound.sent, receivedBytes: out.received + inbound.received };
     });
   }
 
@@ -330,6 +361,10 @@ export class StandaloneNode {
       respond(errorBody(ErrorCode.temporarilyUnavailable, 'starting up'));
       return;
     }
+    if (this.membership.removed()) {
+      respond(errorBody(ErrorCode.temporarilyUnavailable, 'this node was removed from the cluster; ask a member'));
+      return;
+    }
     this.host.submit(op, respond, mayForward);
   }
 
@@ -362,12 +397,16 @@ export class StandaloneNode {
       return;
     }
     const inReplyTo = body['in_reply_to'];
-    if (isMessageId(inReplyTo)) {
+    if (isMessageId(inReplyTo) && body['type'] !== 'member_change_reply') {
       this.handleForwardReply(inReplyTo, body);
       return;
     }
     const type = String(body['type']);
-    if (type === 'forward') {
+    if (type === 'member_change_reply') {
+      this.membership.handleReply(body);
+    } else if (type === 'member_change') {
+      this.membership.handleRelayed(from, body);
+    } else if (type === 'forward') {
       this.handleForward(from, body);
     } else if (RAFT_TYPES.has(type)) {
       const checked = checkRaftMessage(body);

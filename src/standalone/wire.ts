@@ -11,9 +11,35 @@ export interface Hello {
   name: string;
   /** The sender's HTTP address (host:port), so the cluster page's node can ask it for its /status. */
   http?: string;
+  /**
+   * The sender's peer address (HOST:PORT): a receiver whose configuration does not list the sender
+   * yet (a node still joining, a member that lags behind a change) can still dial it to answer.
+   */
+  addr?: string;
 }
 
-export type ControlLine = Hello | { type: 'ping' } | { type: 'pong' };
+/**
+ * First line of a connection from a node that wants to become a member (--join): add me as a
+ * learner. The receiver answers one JoinReply on the same connection and closes it.
+ */
+export interface JoinRequest {
+  type: 'join';
+  id: string;
+  name: string;
+  /** The joiner's peer address, HOST:PORT: the members dial it once it is in the configuration. */
+  address: string;
+}
+
+export type JoinOutcome = 'added' | 'refused' | 'unavailable' | 'unknown';
+
+export interface JoinReply {
+  type: 'join_reply';
+  /** added: in the configuration (now or already); refused: never will be as asked; unavailable: nothing happened, ask again; unknown: may have happened. */
+  outcome: JoinOutcome;
+  reason: string;
+}
+
+export type ControlLine = Hello | JoinRequest | JoinReply | { type: 'ping' } | { type: 'pong' };
 
 export interface WireEnvelope {
   src: string;
@@ -42,7 +68,19 @@ export function parseControlLine(line: string): ControlLine | null {
   const v = value as { [key: string]: unknown };
   if (v['type'] === 'ping' || v['type'] === 'pong') return { type: v['type'] };
   if (v['type'] === 'hello' && typeof v['id'] === 'string' && typeof v['name'] === 'string') {
-    return { type: 'hello', id: v['id'], name: v['name'], ...(typeof v['http'] === 'string' ? { http: v['http'] } : {}) };
+    return {
+      type: 'hello',
+      id: v['id'],
+      name: v['name'],
+      ...(typeof v['http'] === 'string' ? { http: v['http'] } : {}),
+      ...(typeof v['addr'] === 'string' ? { addr: v['addr'] } : {}),
+    };
+  }
+  if (v['type'] === 'join' && typeof v['id'] === 'string' && typeof v['name'] === 'string' && typeof v['address'] === 'string') {
+    return { type: 'join', id: v['id'], name: v['name'], address: v['address'] };
+  }
+  if (v['type'] === 'join_reply' && typeof v['reason'] === 'string' && ['added', 'refused', 'unavailable', 'unknown'].includes(String(v['outcome']))) {
+    return { type: 'join_reply', outcome: v['outcome'] as JoinOutcome, reason: v['reason'] };
   }
   return null;
 }
