@@ -23,6 +23,8 @@ export interface CampaignPlan {
   nodeBin: string;
   timing?: NemesisTiming;
   workload?: WorkloadOptions;
+  /** Names this campaign's namespaces apart from another campaign's in the same process (letters). */
+  labTag?: string;
 }
 
 export interface RunResult extends RunVerdict {
@@ -39,7 +41,7 @@ export interface RunResult extends RunVerdict {
 const LEADER_WAIT_MS = 30_000;
 
 export async function runCampaign(plan: CampaignPlan, progress: (line: string) => void, onRun?: (r: RunResult, history: readonly HistoryOp[]) => void): Promise<RunResult[]> {
-  const lab = new NamespaceLab(plan.size, { tag: 'c' });
+  const lab = new NamespaceLab(plan.size, { tag: plan.labTag ?? 'c' });
   const results: RunResult[] = [];
   try {
     lab.setUp();

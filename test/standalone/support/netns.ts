@@ -58,7 +58,7 @@ export function netnsUnavailableReason(): string | null {
 export interface NamespaceLabOptions {
   /** The namespace that plays "the machine" (reaches the client switch); default the root namespace. */
   outside?: string;
-  /** Distinguishes several labs of one process (names and subnet). */
+  /** Distinguishes several labs of one process (names and subnet): lower-case letters. */
   tag?: string;
 }
 
@@ -77,7 +77,7 @@ export class NamespaceLab {
     this.switchNamespace = `raftsa-${tag}-sw`;
     this.outside = options.outside ?? null;
     this.short = tag;
-    this.subnet = pickFreeSubnet(options.tag === undefined ? 0 : options.tag.length * 7);
+    this.subnet = pickFreeSubnet([...(options.tag ?? '')].reduce((sum, c) => sum + c.charCodeAt(0), 0));
   }
 
   /** Where node i (1-based) listens for peers, and where the outside reaches it. */
