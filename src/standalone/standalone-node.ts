@@ -19,6 +19,7 @@ import { NO_SECURITY } from './security-config.ts';
 import { DEFAULT_HTTP_OPTIONS, HttpApi, type HttpAnswer } from './http-api.ts';
 import { ObserveRoutes } from './observe-routes.ts';
 import { DEFAULT_LINK_TIMING, PeerLink } from './peer-link.ts';
+import { PeerRouting } from './peer-routing.ts';
 import { PeerListener } from './peer-listener.ts';
 
 const RAFT_TYPES = new Set<string>(RAFT_MESSAGE_TYPES);
@@ -47,6 +48,8 @@ export class StandaloneNode {
   private host: RaftHost | null = null;
   private durable: DurableState | null = null;
   private readonly links = new Map<string, PeerLink>();
+  /** Every peer body goes through the relay router: around dead links via other members (peer-routing.ts). */
+  private readonly routing: PeerRouting;
   private readonly listener: PeerListener;
   private readonly http: HttpApi;
   /** Peers' --id names, learned from their hellos, so /status can name the leader as people do. */
@@ -74,6 +77,11 @@ export class StandaloneNode {
     for (const peer of config.peers) {
       this.links.set(peer.raftId, new PeerLink(peer.raftId, peer.address, hello, linkLog, DEFAULT_LINK_TIMING, security.peerTls));
     }
+    this.routing = new PeerRouting(config.self.raftId, [config.self.raftId, ...config.peers.map((p) => p.raftId)], config.shared.heartbeatIntervalMs, {
+      now: deps.now,
+      transmit: (to, body) => this.links.get(to)?.send({ src: config.self.raftId, dest: to, body }) ?? false,
+      log: (level, text) => deps.logger.log(level, this.withNames(text)),
+    });
     this.listener = new PeerListener(
       {
         isPeer: (id) => this.links.has(id),
@@ -320,9 +328,8 @@ export class StandaloneNode {
   }
 
   private sendToPeer(to: string, body: Body): boolean {
-    const link = this.links.get(to);
-    if (link === undefined) return false;
-    return link.send({ src: this.deps.config.self.raftId, dest: to, body });
+    if (!this.links.has(to)) return false;
+    return this.routing.send(to, body);
   }
 
   private submit(op: KvOperation, respond: (reply: ClientReply) => void, mayForward: boolean): void {
@@ -361,6 +368,12 @@ export class StandaloneNode {
       this.deps.logger.warn(`dropped ${String(body['type'])} on ${from}'s connection claiming ${src} -> ${dest}`);
       return;
     }
+    // `from` is the hop; a relayed body is handled as coming from the member that sent it first.
+    const routed = this.routing.receive(from, body);
+    if (routed !== null) this.handlePeerBody(routed.origin, routed.body);
+  }
+
+  private handlePeerBody(from: string, body: Body): void {
     const inReplyTo = body['in_reply_to'];
     if (isMessageId(inReplyTo)) {
       this.handleForwardReply(inReplyTo, body);
