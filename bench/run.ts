@@ -1,4 +1,4 @@
-// `npm run bench -- [--quick] [--only failover,split-votes,steady-state,throughput,memory,catch-up,tuning,latency-sweep,tls,hostile-input,replace-member] [--seed N]
+// `npm run bench -- [--quick] [--only failover,split-votes,steady-state,throughput,memory,catch-up,tuning,latency-sweep,tls,hostile-input,replace-member,fault-campaign] [--seed N]
 //   [--memory-ops N] [--catch-up-ops N]`
 // The latency sweep's size: --sweep-latencies 0,50,... --sweep-dists constant,... --sweep-nemeses none,partition
 // --sweep-seconds S --sweep-seeds N --sweep-target-seeds N --sweep-rounds N --sweep-steady S (defaults: the full sweep).
@@ -22,6 +22,7 @@ import { tuningSection } from './experiments/tuning.ts';
 import { hostileInputSection } from './hostile-input.ts';
 import { replaceMemberSection } from './replace-member.ts';
 import { tlsSection } from './tls.ts';
+import { CAMPAIGN_FLAGS, campaignSettings, faultCampaignSection, type CampaignSettings } from './fault-campaign/section.ts';
 
 const SWEEP_FLAGS = ['sweep-latencies', 'sweep-dists', 'sweep-nemeses', 'sweep-seconds', 'sweep-seeds', 'sweep-target-seeds', 'sweep-rounds', 'sweep-steady'];
 
@@ -45,6 +46,7 @@ function sweepPlan(args: BenchArgs, quick: boolean): SweepPlan {
 }
 
 let plannedSweep: SweepPlan = FULL_SWEEP;
+let plannedCampaign: CampaignSettings | null = null;
 
 const SECTIONS: readonly { name: string; run: (ctx: RunContext) => Promise<SectionResult> }[] = [
   { name: 'failover', run: failoverSection },
@@ -61,8 +63,10 @@ const SECTIONS: readonly { name: string; run: (ctx: RunContext) => Promise<Secti
   { name: 'hostile-input', run: hostileInputSection },
   // Membership changes (docs/changing-the-cluster.md), with etcd beside it when installed: only when named.
   { name: 'replace-member', run: replaceMemberSection },
+  // Real processes in network namespaces, ours and etcd (docs/fault-campaign.md): only when named.
+  { name: 'fault-campaign', run: (ctx) => faultCampaignSection(ctx, plannedCampaign as CampaignSettings) },
 ];
-const ON_REQUEST_ONLY = new Set(['latency-sweep', 'tls', 'hostile-input', 'replace-member']);
+const ON_REQUEST_ONLY = new Set(['latency-sweep', 'tls', 'hostile-input', 'replace-member', 'fault-campaign']);
 
 function machine(): string {
   const [one, five] = loadavg();
@@ -81,9 +85,10 @@ function writeSummary(dir: string): void {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const args = new BenchArgs(argv, ['quick', 'only', 'seed', 'memory-ops', 'catch-up-ops', ...SWEEP_FLAGS]);
+  const args = new BenchArgs(argv, ['quick', 'only', 'seed', 'memory-ops', 'catch-up-ops', ...SWEEP_FLAGS, ...CAMPAIGN_FLAGS]);
   const quick = args.flag('quick');
   plannedSweep = sweepPlan(args, quick);
+  plannedCampaign = campaignSettings(args, quick);
   if (plannedSweep.latencies.some((l) => !Number.isFinite(l) || l < 0)) throw new ArgsError('--sweep-latencies: non-negative numbers, comma-separated');
   const only = args.list('only');
   const unknown = only?.filter((n) => !SECTIONS.some((s) => s.name === n)) ?? [];

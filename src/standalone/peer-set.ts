@@ -52,6 +52,11 @@ export class PeerSet {
     return this.members.has(raftId);
   }
 
+  /** The members of the configuration in force other than ourselves (as last reconciled). */
+  memberIds(): string[] {
+    return [...this.members];
+  }
+
   get(raftId: string): PeerLink | undefined {
     return this.links.get(raftId);
   }

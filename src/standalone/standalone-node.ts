@@ -19,6 +19,7 @@ import { NO_SECURITY } from './security-config.ts';
 import { DEFAULT_HTTP_OPTIONS, HttpApi, type HttpAnswer } from './http-api.ts';
 import { ObserveRoutes } from './observe-routes.ts';
 import { DEFAULT_LINK_TIMING, PeerLink } from './peer-link.ts';
+import { PeerRouting } from './peer-routing.ts';
 import { PeerListener } from './peer-listener.ts';
 import { PeerSet } from './peer-set.ts';
 import { NodeMembership } from './node-membership.ts';
@@ -51,6 +52,8 @@ export class StandaloneNode {
   /** Outbound links: to the members of the configuration in force (peer-set.ts). */
   private readonly links: PeerSet;
   private readonly membership: NodeMembership;
+  /** Every peer body to a member goes through the relay router: around dead links via other members (peer-routing.ts). */
+  private readonly routing: PeerRouting;
   private readonly listener: PeerListener;
   private readonly http: HttpApi;
   /** Peers' --id names, learned from their hellos, so /status can name the leader as people do. */
@@ -89,6 +92,11 @@ export class StandaloneNode {
         if (!this.peerNames.has(raftId)) this.peerNames.set(raftId, name);
         this.learnName(raftId, name);
       },
+    });
+    this.routing = new PeerRouting(config.self.raftId, this.routedMembers(), config.shared.heartbeatIntervalMs, {
+      now: deps.now,
+      transmit: (to, body) => this.links.get(to)?.send({ src: config.self.raftId, dest: to, body }) ?? false,
+      log: (level, text) => deps.logger.log(level, this.withNames(text)),
     });
     this.listener = new PeerListener(
       {
@@ -175,7 +183,10 @@ export class StandaloneNode {
         forward: (leader, op) => this.forward(leader, op),
         log: (level, text, role, term) => logger.log(level, this.withNames(text), role, term),
         fatal: this.deps.fatal,
-        configurationChanged: (state) => this.membership.configurationChanged(state),
+        configurationChanged: (state) => {
+          this.membership.configurationChanged(state);
+          this.routing.setMembers(this.routedMembers());
+        },
       },
       observer: this.metrics,
     });
@@ -353,7 +364,15 @@ export class StandaloneNode {
   private sendToPeer(to: string, body: Body): boolean {
     const link = this.links.get(to);
     if (link === undefined) return false;
-    return link.send({ src: this.deps.config.self.raftId, dest: to, body });
+    // A node outside the configuration (one we dialled back, a cluster we are joining) is not in the
+    // router's member list: straight over its link.
+    if (!this.links.isMember(to)) return link.send({ src: this.deps.config.self.raftId, dest: to, body });
+    return this.routing.send(to, body);
+  }
+
+  /** The router's member list: ourselves and the members of the configuration in force, as PeerSet has them. */
+  private routedMembers(): string[] {
+    return [this.deps.config.self.raftId, ...this.links.memberIds()];
   }
 
   private submit(op: KvOperation, respond: (reply: ClientReply) => void, mayForward: boolean): void {
@@ -396,6 +415,12 @@ export class StandaloneNode {
       this.deps.logger.warn(`dropped ${String(body['type'])} on ${from}'s connection claiming ${src} -> ${dest}`);
       return;
     }
+    // `from` is the hop; a relayed body is handled as coming from the member that sent it first.
+    const routed = this.routing.receive(from, body);
+    if (routed !== null) this.handlePeerBody(routed.origin, routed.body);
+  }
+
+  private handlePeerBody(from: string, body: Body): void {
     const inReplyTo = body['in_reply_to'];
     if (isMessageId(inReplyTo) && body['type'] !== 'member_change_reply') {
       this.handleForwardReply(inReplyTo, body);

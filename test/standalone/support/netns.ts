@@ -1,11 +1,24 @@
-// Three Linux network namespaces for a partition test with real network separation. Each namespace
-// gets two interfaces: `peer0` on a bridge that carries node-to-node traffic (the one we cut) and
-// `client0` on a second bridge the test reaches from the root namespace, so the test can still ask a
-// cut-off node what it thinks. Names carry the test process's pid so parallel runs do not collide.
+// Linux network namespaces for tests and benches with real network separation. Each node namespace
+// gets two interfaces: `peer0` on a switch that carries node-to-node traffic (the one faults cut)
+// and `client0` on a second switch that the outside (the root namespace, unless told otherwise)
+// reaches through an interface of its own, so a cut-off node can still be asked what it thinks.
+//
+// Both switches are bridges inside a namespace of the lab's own (`raftsa-PID-sw`), not in the root
+// namespace. Why: Docker sets the machine's iptables FORWARD policy to DROP, and with br_netfilter
+// loaded, frames crossing a bridge go through the FORWARD chain of the bridge's namespace. In the
+// lab's switch namespace that chain is the lab's (set to ACCEPT here), whatever the machine's is;
+// the outside only originates and receives traffic (OUTPUT/INPUT), never forwards it. The lab
+// never touches a policy outside its own namespaces. Names carry the process's pid so parallel
+// runs do not collide.
 import { execFileSync } from 'node:child_process';
 
 function ip(...args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Runs iptables inside namespace `ns`. */
+export function iptablesIn(ns: string, ...args: string[]): string {
+  return ip('netns', 'exec', ns, 'iptables', '-w', ...args);
 }
 
 /** Why namespaces cannot be used here, or null if they can (probed by really creating one). */
@@ -23,17 +36,16 @@ export function netnsUnavailableReason(): string | null {
   }
   // The lab also needs a bridge and veth pairs: probe those too, so a machine that allows
   // namespaces but not these links skips the test with a reason instead of failing it.
-  const bridge = `rsp${process.pid % 100000}b`;
   const veth = `rsp${process.pid % 100000}v`;
   let reason: string | null = null;
   try {
-    ip('link', 'add', bridge, 'type', 'bridge');
+    ip('-n', probe, 'link', 'add', 'probebr', 'type', 'bridge');
     ip('link', 'add', veth, 'type', 'veth', 'peer', 'name', `${veth}p`);
     ip('link', 'set', `${veth}p`, 'netns', probe);
   } catch (err) {
     reason = `cannot create a bridge or veth pair (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`;
   }
-  for (const cleanUp of [() => ip('link', 'del', veth), () => ip('link', 'del', bridge), () => ip('netns', 'del', probe)]) {
+  for (const cleanUp of [() => ip('link', 'del', veth), () => ip('netns', 'del', probe)]) {
     try {
       cleanUp();
     } catch {
@@ -43,43 +55,69 @@ export function netnsUnavailableReason(): string | null {
   return reason;
 }
 
+export interface NamespaceLabOptions {
+  /** The namespace that plays "the machine" (reaches the client switch); default the root namespace. */
+  outside?: string;
+  /** Distinguishes several labs of one process (names and subnet): lower-case letters. */
+  tag?: string;
+}
+
 export class NamespaceLab {
   readonly namespaces: string[];
-  private readonly peerBridge: string;
-  private readonly clientBridge: string;
+  /** The lab's own namespace holding both switches (bridges). */
+  readonly switchNamespace: string;
+  private readonly outside: string | null;
+  private readonly short: string;
   private readonly subnet: number;
   private readonly created: { kind: 'netns' | 'link'; name: string }[] = [];
 
-  constructor(readonly size: number) {
-    const tag = String(process.pid);
+  constructor(readonly size: number, options: NamespaceLabOptions = {}) {
+    const tag = `${process.pid}${options.tag ?? ''}`;
     this.namespaces = Array.from({ length: size }, (_, i) => `raftsa-${tag}-${i + 1}`);
-    this.peerBridge = `rfP${tag}`;
-    this.clientBridge = `rfC${tag}`;
-    this.subnet = pickFreeSubnet();
+    this.switchNamespace = `raftsa-${tag}-sw`;
+    this.outside = options.outside ?? null;
+    this.short = tag;
+    this.subnet = pickFreeSubnet([...(options.tag ?? '')].reduce((sum, c) => sum + c.charCodeAt(0), 0));
   }
 
-  /** Where node i (1-based) listens for peers, and where the test reaches its HTTP API. */
+  /** Where node i (1-based) listens for peers, and where the outside reaches it. */
   peerAddress(i: number): string {
     return `10.231.${this.subnet}.${i}`;
   }
   clientAddress(i: number): string {
     return `10.232.${this.subnet}.${i}`;
   }
+  /** The outside's own address on the client switch. */
+  get outsideAddress(): string {
+    return `10.232.${this.subnet}.254`;
+  }
 
   setUp(): void {
     removeLeftoversOfDeadRuns();
-    this.addLink(this.peerBridge, 'bridge');
-    ip('link', 'set', this.peerBridge, 'up');
-    this.addLink(this.clientBridge, 'bridge');
-    ip('addr', 'add', `10.232.${this.subnet}.254/24`, 'dev', this.clientBridge);
-    ip('link', 'set', this.clientBridge, 'up');
+    const sw = this.switchNamespace;
+    this.addNamespace(sw);
+    ip('-n', sw, 'link', 'set', 'lo', 'up');
+    // The switch namespace's FORWARD chain is ours: accept explicitly, so bridged frames pass even
+    // if a future kernel made new namespaces inherit a policy.
+    iptablesIn(sw, '-P', 'FORWARD', 'ACCEPT');
+    for (const bridge of ['peers', 'clients']) {
+      ip('-n', sw, 'link', 'add', bridge, 'type', 'bridge');
+      ip('-n', sw, 'link', 'set', bridge, 'up');
+    }
+    // The outside's way onto the client switch.
+    const outer = `rfC${this.short}o`;
+    this.veth(outer, `rfC${this.short}s`);
+    this.created.push({ kind: 'link', name: outer });
+    if (this.outside !== null) ip('link', 'set', outer, 'netns', this.outside);
+    this.attach(`rfC${this.short}s`, 'clients');
+    this.inOutside('addr', 'add', `${this.outsideAddress}/24`, 'dev', outer);
+    this.inOutside('link', 'set', outer, 'up');
     this.namespaces.forEach((ns, index) => {
       const i = index + 1;
-      ip('netns', 'add', ns);
-      this.created.push({ kind: 'netns', name: ns });
+      this.addNamespace(ns);
       ip('-n', ns, 'link', 'set', 'lo', 'up');
-      this.plug(ns, i, 'peer0', this.peerBridge, `${this.peerAddress(i)}/24`, 'p');
-      this.plug(ns, i, 'client0', this.clientBridge, `${this.clientAddress(i)}/24`, 'c');
+      this.plug(ns, i, 'peer0', 'peers', `${this.peerAddress(i)}/24`, 'p');
+      this.plug(ns, i, 'client0', 'clients', `${this.clientAddress(i)}/24`, 'c');
     });
   }
 
@@ -97,13 +135,20 @@ export class NamespaceLab {
     return { command: 'ip', args: ['netns', 'exec', this.ns(i), command, ...args] };
   }
 
+  /** Node i's namespace name. */
+  ns(i: number): string {
+    const ns = this.namespaces[i - 1];
+    if (ns === undefined) throw new Error(`no namespace for node ${i}`);
+    return ns;
+  }
+
   /** Removes everything this lab created, newest first; never throws (it runs after failures too). */
   tearDown(): string[] {
     const problems: string[] = [];
     for (const item of this.created.reverse()) {
       try {
         if (item.kind === 'netns') ip('netns', 'del', item.name);
-        else ip('link', 'del', item.name);
+        else this.inOutside('link', 'del', item.name);
       } catch (err) {
         const text = err instanceof Error ? err.message : String(err);
         // A veth end disappears with its namespace: that is not a leak.
@@ -114,25 +159,34 @@ export class NamespaceLab {
     return problems;
   }
 
-  private ns(i: number): string {
-    const ns = this.namespaces[i - 1];
-    if (ns === undefined) throw new Error(`no namespace for node ${i}`);
-    return ns;
+  private inOutside(...args: string[]): string {
+    return this.outside === null ? ip(...args) : ip('-n', this.outside, ...args);
   }
 
-  private addLink(name: string, type: string): void {
-    ip('link', 'add', name, 'type', type);
-    this.created.push({ kind: 'link', name });
+  private addNamespace(name: string): void {
+    ip('netns', 'add', name);
+    this.created.push({ kind: 'netns', name });
   }
 
-  /** A veth pair: one end on the bridge in the root namespace, the other renamed to `inside` in ns. */
+  /** A veth pair, created in the root namespace (both ends are moved away at once). */
+  private veth(a: string, b: string): void {
+    ip('link', 'add', a, 'type', 'veth', 'peer', 'name', b);
+  }
+
+  /** Moves `link` into the switch namespace and onto `bridge` there. */
+  private attach(link: string, bridge: string): void {
+    const sw = this.switchNamespace;
+    ip('link', 'set', link, 'netns', sw);
+    ip('-n', sw, 'link', 'set', link, 'master', bridge);
+    ip('-n', sw, 'link', 'set', link, 'up');
+  }
+
+  /** A veth pair: one end on the switch's bridge, the other renamed to `inside` in ns. */
   private plug(ns: string, i: number, inside: string, bridge: string, cidr: string, letter: string): void {
-    const outer = `rf${letter}${process.pid}x${i}`;
-    const inner = `rf${letter}${process.pid}y${i}`;
-    ip('link', 'add', outer, 'type', 'veth', 'peer', 'name', inner);
-    this.created.push({ kind: 'link', name: outer });
-    ip('link', 'set', outer, 'master', bridge);
-    ip('link', 'set', outer, 'up');
+    const outer = `rf${letter}${this.short}x${i}`;
+    const inner = `rf${letter}${this.short}y${i}`;
+    this.veth(outer, inner);
+    this.attach(outer, bridge);
     ip('link', 'set', inner, 'netns', ns);
     ip('-n', ns, 'link', 'set', inner, 'name', inside);
     ip('-n', ns, 'addr', 'add', cidr, 'dev', inside);
@@ -140,7 +194,7 @@ export class NamespaceLab {
   }
 }
 
-/** A run killed before its afterAll leaves namespaces and bridges behind; the pid in their names tells whose. */
+/** A run killed before its clean-up leaves namespaces behind; the pid in their names tells whose. */
 function removeLeftoversOfDeadRuns(): void {
   const alive = (pid: number): boolean => {
     try {
@@ -150,35 +204,23 @@ function removeLeftoversOfDeadRuns(): void {
       return false;
     }
   };
-  const dead = new Set<number>();
   for (const line of ip('netns', 'list').split('\n')) {
-    const m = /^raftsa-(\d+)-\d+/.exec(line);
-    if (m === null) continue;
-    const pid = Number(m[1]);
-    if (alive(pid)) continue;
-    dead.add(pid);
+    const m = /^raftsa-(\d+)[a-z]*-/.exec(line);
+    if (m === null || alive(Number(m[1]))) continue;
     try {
+      // Deleting a namespace deletes its veth ends, and so their peers outside.
       ip('netns', 'del', (line.split(' ')[0] as string).trim());
     } catch {
       // already gone
     }
   }
-  for (const pid of dead) {
-    for (const bridge of [`rfP${pid}`, `rfC${pid}`]) {
-      try {
-        ip('link', 'del', bridge);
-      } catch {
-        // already gone
-      }
-    }
-  }
 }
 
 /** A /24 pair (10.231.X, 10.232.X) no interface on this machine uses yet, derived from the pid. */
-function pickFreeSubnet(): number {
+function pickFreeSubnet(offset: number): number {
   const inUse = ip('-4', 'addr');
   for (let attempt = 0; attempt < 250; attempt++) {
-    const x = ((process.pid + attempt) % 250) + 1;
+    const x = ((process.pid + offset + attempt) % 250) + 1;
     if (!inUse.includes(`10.231.${x}.`) && !inUse.includes(`10.232.${x}.`)) return x;
   }
   throw new Error('no free 10.231.X/10.232.X subnet');
