@@ -12,15 +12,14 @@ interface Delivery {
   body: Body;
 }
 
-function cluster(dropped: ReadonlySet<string>) {
+function cluster(dropped: ReadonlySet<string>, initial: readonly string[] = ['1', '2', '3']) {
   let now = 0;
   const inFlight: Delivery[] = [];
   const received: { at: string; origin: string; hop: string; body: Body }[] = [];
-  const ids = ['1', '2', '3'];
+  let ids = [...initial];
   const nodes = new Map<string, PeerRouting>();
-  for (const self of ids) {
-    const ownOrder = [self, ...ids.filter((i) => i !== self)];
-    nodes.set(self, new PeerRouting(self, ownOrder, 50, {
+  const make = (self: string): PeerRouting =>
+    new PeerRouting(self, [self, ...ids.filter((i) => i !== self)], 50, {
       now: () => now,
       transmit: (to, body) => {
         // The link from self to `to` takes the body; a dropped direction loses it silently (TCP to a black hole).
@@ -28,8 +27,8 @@ function cluster(dropped: ReadonlySet<string>) {
         return true;
       },
       log: () => {},
-    }));
-  }
+    });
+  for (const self of ids) nodes.set(self, make(self));
   const tick = (): void => {
     for (const from of ids) for (const to of ids) if (from !== to) nodes.get(from)?.send(to, { type: 'append_entries', term: 1, n: now });
     // A LAN: bodies arrive 5 ms after they leave, relayed ones 5 ms per hop; heartbeats every 50 ms.
@@ -42,7 +41,13 @@ function cluster(dropped: ReadonlySet<string>) {
     }
     now += 40;
   };
-  return { tick, received };
+  /** A membership change: `id` joins; every member (and the new one) routes among the new list. */
+  const add = (id: string): void => {
+    ids = [...ids, id];
+    nodes.set(id, make(id));
+    for (const [self, node] of nodes) node.setMembers([self, ...ids.filter((i) => i !== self)]);
+  };
+  return { tick, received, add };
 }
 
 describe('standalone peer routing (relay router over TCP peer links)', () => {
@@ -63,5 +68,15 @@ describe('standalone peer routing (relay router over TCP peer links)', () => {
     // Every body arrives, straight from its sender (a hedge may add a direct copy; Raft bodies may repeat).
     expect(new Set(net.received.map((r) => `${r.at}<${r.origin}@${String(r.body['n'])}`)).size).toBe(40 * 6);
     expect(net.received.every((r) => r.hop === r.origin)).toBe(true);
+  });
+
+  it('routes around a dead link to a member that joined later (the router follows the configuration)', () => {
+    const net = cluster(new Set(['1>4']));
+    for (let i = 0; i < 10; i++) net.tick();
+    net.add('4');
+    for (let i = 0; i < 40; i++) net.tick();
+    const late = net.received.filter((r) => r.at === '4' && r.origin === '1' && Number(r.body['n']) >= 1500);
+    expect(late.length).toBeGreaterThan(0);
+    expect(late.every((r) => r.hop !== '1')).toBe(true);
   });
 });
