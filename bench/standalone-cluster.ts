@@ -105,6 +105,11 @@ export class StandaloneBenchCluster {
     return this.httpUrls.get(name) as string;
   }
 
+  /** The node's --data-dir. */
+  dataDir(name: string): string {
+    return join(this.dataRoot, name);
+  }
+
   /** The node's peer port (its --port). */
   peerPort(name: string): number {
     const args = this.args.get(name) as string[];
