@@ -1,7 +1,8 @@
-// `npm run bench -- [--quick] [--only failover,split-votes,steady-state,throughput,memory,catch-up,tuning,latency-sweep,tls,hostile-input] [--seed N]
+// `npm run bench -- [--quick] [--only failover,split-votes,steady-state,throughput,memory,catch-up,tuning,latency-sweep,tls,hostile-input,vs-etcd] [--seed N]
 //   [--memory-ops N] [--catch-up-ops N]`
 // The latency sweep's size: --sweep-latencies 0,50,... --sweep-dists constant,... --sweep-nemeses none,partition
 // --sweep-seconds S --sweep-seeds N --sweep-target-seeds N --sweep-rounds N --sweep-steady S (defaults: the full sweep).
+// vs-etcd's size: --vs-seconds, --vs-concurrency, --vs-ops, --vs-targets, --vs-failover-rounds, --vs-handoff-rounds, --vs-parts (bench/vs-etcd/plan.ts).
 // Runs the benchmarks and writes bench/results/: <section>.json (raw data), <section>.md (its table,
 // with the command and machine it came from), charts as SVG, and SUMMARY.md (all sections present).
 // --quick runs a few repetitions of everything (minutes); the default is the full study.
@@ -21,6 +22,8 @@ import { throughputSection } from './experiments/throughput.ts';
 import { tuningSection } from './experiments/tuning.ts';
 import { hostileInputSection } from './hostile-input.ts';
 import { tlsSection } from './tls.ts';
+import { FULL_VS_ETCD, VS_ETCD_FLAGS, vsEtcdPlan, type VsEtcdPlan } from './vs-etcd/plan.ts';
+import { vsEtcdSection } from './vs-etcd/section.ts';
 
 const SWEEP_FLAGS = ['sweep-latencies', 'sweep-dists', 'sweep-nemeses', 'sweep-seconds', 'sweep-seeds', 'sweep-target-seeds', 'sweep-rounds', 'sweep-steady'];
 
@@ -44,6 +47,7 @@ function sweepPlan(args: BenchArgs, quick: boolean): SweepPlan {
 }
 
 let plannedSweep: SweepPlan = FULL_SWEEP;
+let plannedVsEtcd: VsEtcdPlan = FULL_VS_ETCD;
 
 const SECTIONS: readonly { name: string; run: (ctx: RunContext) => Promise<SectionResult> }[] = [
   { name: 'failover', run: failoverSection },
@@ -58,8 +62,10 @@ const SECTIONS: readonly { name: string; run: (ctx: RunContext) => Promise<Secti
   // Transport security (docs/security.md): also only when named.
   { name: 'tls', run: tlsSection },
   { name: 'hostile-input', run: hostileInputSection },
+  // Side by side with etcd (needs etcd on the PATH): only when named.
+  { name: 'vs-etcd', run: (ctx) => vsEtcdSection(ctx, plannedVsEtcd) },
 ];
-const ON_REQUEST_ONLY = new Set(['latency-sweep', 'tls', 'hostile-input']);
+const ON_REQUEST_ONLY = new Set(['latency-sweep', 'tls', 'hostile-input', 'vs-etcd']);
 
 function machine(): string {
   const [one, five] = loadavg();
@@ -78,9 +84,10 @@ function writeSummary(dir: string): void {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const args = new BenchArgs(argv, ['quick', 'only', 'seed', 'memory-ops', 'catch-up-ops', ...SWEEP_FLAGS]);
+  const args = new BenchArgs(argv, ['quick', 'only', 'seed', 'memory-ops', 'catch-up-ops', ...SWEEP_FLAGS, ...VS_ETCD_FLAGS]);
   const quick = args.flag('quick');
   plannedSweep = sweepPlan(args, quick);
+  plannedVsEtcd = vsEtcdPlan(args, quick);
   if (plannedSweep.latencies.some((l) => !Number.isFinite(l) || l < 0)) throw new ArgsError('--sweep-latencies: non-negative numbers, comma-separated');
   const only = args.list('only');
   const unknown = only?.filter((n) => !SECTIONS.some((s) => s.name === n)) ?? [];
@@ -113,6 +120,7 @@ async function main(): Promise<void> {
       result = { name: section.name, title: `${section.name} (FAILED)`, markdown: `The experiment failed:\n\n\`\`\`\n${text}\n\`\`\``, data: { error: text }, charts: [] };
     }
     const elapsedS = (Date.now() - t0) / 1000;
+    if (result.skipped === true) continue;
     writeFileSync(join(dir, `${result.name}.json`), `${JSON.stringify({ command, quick, seed, elapsedS, data: result.data }, null, 1)}\n`);
     for (const chart of result.charts) writeFileSync(join(dir, chart.file), chart.svg);
     const chartList = result.charts.length > 0 ? `\n\nCharts: ${result.charts.map((c) => `[${c.file}](${c.file})`).join(', ')}` : '';

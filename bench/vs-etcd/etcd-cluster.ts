@@ -6,6 +6,7 @@ import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_pro
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { noop } from 'cockatiel';
 import { Etcd3 } from 'etcd3';
 import { KeepAliveClient } from '../keep-alive-client.ts';
@@ -87,8 +88,11 @@ export class EtcdCluster implements BenchSystem {
 
   restart(member: string): void {
     const proc = spawn(this.bins.etcd, this.args.get(member) as string[], { stdio: ['ignore', 'ignore', 'pipe'] });
-    // Errors only (--log-level error): shown, since a failed member would otherwise be a silent hole in the data.
-    proc.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[etcd ${member}] ${chunk.toString('utf8')}`));
+    // Errors only (--log-level error), shown since a failed member would otherwise be a silent hole in
+    // the data; grpc-go's own warnings about clients that hang up (a killed round's writers) are not.
+    createInterface({ input: proc.stderr as NodeJS.ReadableStream }).on('line', (line) => {
+      if (/"level":"(error|fatal|panic)"/.test(line)) process.stderr.write(`[etcd ${member}] ${line}\n`);
+    });
     const exited = new Promise<void>((done) => proc.on('exit', () => done()));
     this.procs.set(member, { proc, exited });
   }
