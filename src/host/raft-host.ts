@@ -162,6 +162,16 @@ export const eventLoopTimers: Pick<HostEnvironment, 'setTimer' | 'clearTimer' | 
   defer: (fn) => setImmediate(fn),
 };
 
+/** A client request waiting for a leader it can run on. */
+interface ParkedRequest {
+  op: KvOperation;
+  respond: Respond;
+  mayForward: boolean;
+  until: number;
+  /** Set after a relay the leader refused: the node that refused, to wait past, and no second retry. */
+  refusedBy?: NodeId;
+}
+
 interface PendingProposal {
   term: number;
   respond: Respond;
@@ -190,7 +200,7 @@ export class RaftHost {
   private readonly pendingReads = new Map<number, { key: Json; respond: Respond }>();
   private nextReadCtx = 1;
   /** Requests that arrived while no leader was known, waiting briefly for an election to finish. */
-  private parked: { op: KvOperation; respond: Respond; mayForward: boolean; until: number }[] = [];
+  private parked: ParkedRequest[] = [];
   private parkTimer: unknown = null;
   private handoffWaiters: HandoffWaiter[] = [];
 
@@ -235,10 +245,11 @@ export class RaftHost {
 
   /** A client operation: run here if we lead, forward once if we know who does, else wait briefly or refuse. */
   submit(op: KvOperation, respond: Respond, mayForward: boolean): void {
-    this.guarded(`handling a client ${op.type}`, () => this.submitNow(op, respond, mayForward));
+    this.guarded(`handling a client ${op.type}`, () => this.submitNow(op, respond, mayForward, null));
   }
 
-  private submitNow(op: KvOperation, respond: Respond, mayForward: boolean): void {
+  /** `refusedBy`: the node that already refused this request once (it is not retried again). */
+  private submitNow(op: KvOperation, respond: Respond, mayForward: boolean, refusedBy: NodeId | null): void {
     const status = this.core.status();
     const gatedRespond: Respond = (reply) => this.afterPersist(() => respond(reply));
     if (status.role === 'leader') {
@@ -256,16 +267,23 @@ export class RaftHost {
       return;
     }
     if (status.leaderId !== null && mayForward) {
-      void this.env.forward(status.leaderId, op).then((reply) => {
+      const leader = status.leaderId;
+      void this.env.forward(leader, op).then((reply) => {
+        // A definite refusal (nothing was applied) from a node we took for the leader, typically one that
+        // just handed leadership over (§3.10) before we heard of its successor: wait for a leader other
+        // than it and relay once more, instead of failing a write that a moment later would succeed.
+        if (reply !== 'timeout' && reply.type === 'error' && reply.code === ErrorCode.temporarilyUnavailable && refusedBy === null) {
+          this.guarded('retrying a refused relay', () => this.park({ op, respond, mayForward: true, until: this.env.now() + this.timing.current().parkLimitMs, refusedBy: leader }));
+          return;
+        }
         // The leader may have applied it: after a timeout only an indefinite error is honest.
-        respond(reply === 'timeout' ? errorBody(ErrorCode.timeout, `leader ${status.leaderId ?? '?'} did not answer in time; outcome unknown`) : reply);
+        respond(reply === 'timeout' ? errorBody(ErrorCode.timeout, `leader ${leader} did not answer in time; outcome unknown`) : reply);
       }).catch((err: unknown) => this.failStop('relaying a forwarded reply', err));
       return;
     }
     if (status.leaderId === null) {
       // Long enough for one election, short enough to answer before the client gives up.
-      this.parked.push({ op, respond, mayForward, until: this.env.now() + this.timing.current().parkLimitMs });
-      this.armParkTimer();
+      this.park({ op, respond, mayForward, until: this.env.now() + this.timing.current().parkLimitMs, ...(refusedBy === null ? {} : { refusedBy }) });
       return;
     }
     // Nothing was started, so this refusal is definite.
@@ -446,7 +464,11 @@ export class RaftHost {
    * leader, one relay further even if it was relayed to us (the hand-over is why it is not here).
    */
   private parkDuringHandoff(op: KvOperation, respond: Respond): void {
-    this.parked.push({ op, respond, mayForward: true, until: this.env.now() + this.timing.current().parkLimitMs });
+    this.park({ op, respond, mayForward: true, until: this.env.now() + this.timing.current().parkLimitMs });
+  }
+
+  private park(request: ParkedRequest): void {
+    this.parked.push(request);
     this.armParkTimer();
   }
 
@@ -472,8 +494,9 @@ export class RaftHost {
     const parked = this.parked;
     this.parked = [];
     for (const p of parked) {
-      if (leaderCanServe) this.submit(p.op, p.respond, p.mayForward);
-      else if (now >= p.until) p.respond(errorBody(ErrorCode.temporarilyUnavailable, `no leader known in term ${status.term}`));
+      // A request the known leader already refused waits until another leader is known.
+      if (leaderCanServe && status.leaderId !== p.refusedBy) this.guarded(`handling a client ${p.op.type}`, () => this.submitNow(p.op, p.respond, p.mayForward, p.refusedBy ?? null));
+      else if (now >= p.until) p.respond(errorBody(ErrorCode.temporarilyUnavailable, p.refusedBy === undefined ? `no leader known in term ${status.term}` : `${p.refusedBy} refused as not the leader and no other leader is known in term ${status.term}`));
       else this.parked.push(p);
     }
     this.armParkTimer();

@@ -13,6 +13,8 @@ class VirtualCluster {
   now = 0;
   readonly hosts = new Map<string, RaftHost>();
   readonly cut = new Set<string>();
+  /** One-way cuts, as "from>to". */
+  readonly blocked = new Set<string>();
   private timers: { at: number; fn: () => void; cancelled: boolean }[] = [];
   private deferred: (() => void)[] = [];
 
@@ -55,7 +57,7 @@ class VirtualCluster {
   }
 
   private reachable(from: string, to: string): boolean {
-    return !this.cut.has(from) && !this.cut.has(to);
+    return !this.cut.has(from) && !this.cut.has(to) && !this.blocked.has(`${from}>${to}`);
   }
 
   private send(from: string, to: string, body: RaftMessage): void {
@@ -142,6 +144,25 @@ describe('§3.10 leadership transfer through the host', () => {
     expect(outcome).toMatchObject({ outcome: 'abandoned', target: 'n3' });
     expect(c.leader()).toBe('n1');
     expect(during.reply).toEqual({ type: 'write_ok' });
+  });
+
+  it('a write relayed to the old leader before the relaying follower heard of the new one waits and is relayed again', async () => {
+    const c = new VirtualCluster();
+    await c.run(150);
+    c.blocked.add('n2>n3'); // n3 hears nothing from the new leader yet
+    let outcome: HandoffOutcome | null = null;
+    void c.host('n1').transferLeadership('n2').then((o) => (outcome = o));
+    await c.run(30);
+    expect(outcome).toMatchObject({ outcome: 'handed-over', target: 'n2' });
+    expect(c.host('n3').status().leaderId).toBe('n1');
+    const relayed = write(c, 'n3', 'k', 9); // n3 relays to n1, which refuses: it leads no more
+    await c.run(30);
+    expect(relayed.reply).toBeNull(); // not failed: waiting for a leader other than n1
+    c.blocked.clear();
+    await c.run(60);
+    expect(c.host('n3').status().leaderId).toBe('n2');
+    expect(relayed.reply).toEqual({ type: 'write_ok' });
+    expect(await readValue(c, 'n1', 'k')).toEqual({ type: 'read_ok', value: 9 });
   });
 
   it('a refused transfer resolves at once and changes nothing', async () => {
