@@ -15,8 +15,9 @@ export class OurCluster implements BenchSystem {
     this.members = cluster.names;
   }
 
-  static async start(): Promise<OurCluster> {
-    return new OurCluster(await StandaloneBenchCluster.start(3, []));
+  /** `nodeFlags` go to node itself (--cpu-prof for profiling). */
+  static async start(nodeFlags: string[] = []): Promise<OurCluster> {
+    return new OurCluster(await StandaloneBenchCluster.start(3, [], () => [], nodeFlags));
   }
 
   pid(member: string): number | null {
