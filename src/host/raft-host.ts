@@ -60,6 +60,12 @@ export interface HostEnvironment {
   /** Runs fn after the current batch of input (setImmediate), so requests arriving together travel together. */
   defer(fn: () => void): void;
   sendPeer(to: NodeId, body: RaftMessage): void;
+  /**
+   * Puts the peer messages sent so far on the wire now rather than at the end of this turn of the
+   * event loop (an adapter that batches writes per turn flushes here): the host calls it before a
+   * blocking log write, so that the followers' disks work while the leader's does.
+   */
+  flushPeers?(): void;
   /** Relays a client operation to the leader, node to node; 'timeout' if it does not answer. */
   forward(leader: NodeId, op: KvOperation): Promise<ClientReply | 'timeout'>;
   log(level: LogLevel, text: string, role?: string, term?: number): void;
@@ -358,6 +364,7 @@ export class RaftHost {
     // Durability first: a snapshot from the leader before the log writes that drop what it replaces,
     // the log synchronously, then the hard state (messages wait for all of them).
     if (out.installSnapshot !== null) this.installSnapshot(out.installSnapshot);
+    const early = this.sendAppendsBeforeLogWrite(out);
     if (out.logWrites.length > 0) this.storage.appendLog(out.logWrites);
     if (this.logLost && !this.core.status().logLost) {
       this.logLost = false;
@@ -367,12 +374,32 @@ export class RaftHost {
     for (const entry of out.committed) this.apply(entry);
     if (out.snapshotWanted !== null) this.takeSnapshot(out.snapshotWanted);
     for (const read of out.reads) this.answerRead(read);
-    for (const m of out.messages) this.afterPersist(() => this.sendPeer(m.to, m.body));
+    for (const m of out.messages) if (!early.has(m)) this.afterPersist(() => this.sendPeer(m.to, m.body));
     this.settleHandoffs(now);
     this.releaseParked(now);
     this.observer?.outputHandled(out, this.core.status());
     if (now - this.lastCleanup > 10_000) this.forgetAbandonedProposals(now);
     this.armTimer(this.core.nextDeadline(), now);
+  }
+
+  /**
+   * A leader may send its new entries to the followers before writing them to its own disk
+   * (dissertation §10.2.1), as long as it counts itself toward a commit only once its own write is
+   * durable. appendLog is synchronous and no follower's answer is read before it returns, so the
+   * core's count of the leader's own log can never run ahead of the disk. Only appends of a leader,
+   * and only when nothing sent so far still waits for durable state (their term is durable then).
+   */
+  private sendAppendsBeforeLogWrite(out: Output): Set<Output['messages'][number]> {
+    const early = new Set<Output['messages'][number]>();
+    if (out.logWrites.length === 0 || out.hardState !== null || this.outbox.length > 0 || !this.storage.isDurable(this.latestTicket)) return early;
+    if (this.core.status().role !== 'leader') return early;
+    for (const m of out.messages) {
+      if (m.body.type !== 'append_entries') continue;
+      early.add(m);
+      this.sendPeer(m.to, m.body);
+    }
+    if (early.size > 0) this.env.flushPeers?.();
+    return early;
   }
 
   /**
