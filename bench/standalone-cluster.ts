@@ -79,15 +79,18 @@ export class StandaloneBenchCluster {
 
   /** Flags for node itself before the script (--cpu-prof, say). */
   private nodeFlags: string[] = [];
+  /** The node program: dist/node.js unless a comparison runs another build. */
+  private nodeBin = NODE_BIN;
 
   private constructor(size: number) {
     this.names = Array.from({ length: size }, (_, i) => String(i + 1));
   }
 
   /** `argsFor` adds flags for one node (its own certificate, say) after `extraArgs`. */
-  static async start(size: number, extraArgs: string[], argsFor: (name: string) => string[] = () => [], nodeFlags: string[] = []): Promise<StandaloneBenchCluster> {
+  static async start(size: number, extraArgs: string[], argsFor: (name: string) => string[] = () => [], nodeFlags: string[] = [], nodeBin = NODE_BIN): Promise<StandaloneBenchCluster> {
     const cluster = new StandaloneBenchCluster(size);
     cluster.nodeFlags = nodeFlags;
+    cluster.nodeBin = nodeBin;
     const ports = await freePorts(size * 2);
     cluster.names.forEach((name, i) => {
       const peers = cluster.names.filter((_, j) => j !== i).map((n) => `${n}@127.0.0.1:${ports[2 * Number(n) - 2]}`);
@@ -130,7 +133,7 @@ export class StandaloneBenchCluster {
   }
 
   startNode(name: string): void {
-    const proc = spawn(process.execPath, [...this.nodeFlags, NODE_BIN, ...(this.args.get(name) as string[])], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(process.execPath, [...this.nodeFlags, this.nodeBin, ...(this.args.get(name) as string[])], { stdio: ['ignore', 'ignore', 'pipe'] });
     createInterface({ input: proc.stderr as NodeJS.ReadableStream }).on('line', (line) => this.log.handle(name, line, this.now()));
     const exited = new Promise<number | null>((done) => proc.on('exit', (code) => done(code)));
     this.procs.set(name, { proc, exited });

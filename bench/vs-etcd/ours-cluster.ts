@@ -15,9 +15,9 @@ export class OurCluster implements BenchSystem {
     this.members = cluster.names;
   }
 
-  /** `nodeFlags` go to node itself (--cpu-prof for profiling). */
-  static async start(nodeFlags: string[] = []): Promise<OurCluster> {
-    return new OurCluster(await StandaloneBenchCluster.start(3, [], () => [], nodeFlags));
+  /** `nodeFlags` go to node itself (--cpu-prof for profiling); `nodeBin` is another build to compare. */
+  static async start(nodeFlags: string[] = [], nodeBin?: string): Promise<OurCluster> {
+    return new OurCluster(await StandaloneBenchCluster.start(3, [], () => [], nodeFlags, nodeBin));
   }
 
   pid(member: string): number | null {
