@@ -1,7 +1,8 @@
-// `npm run bench -- [--quick] [--only failover,split-votes,steady-state,throughput,memory,catch-up,tuning,latency-sweep,tls,hostile-input,replace-member,fault-campaign] [--seed N]
+// `npm run bench -- [--quick] [--only failover,split-votes,steady-state,throughput,memory,catch-up,tuning,latency-sweep,tls,hostile-input,replace-member,fault-campaign,vs-etcd] [--seed N]
 //   [--memory-ops N] [--catch-up-ops N]`
 // The latency sweep's size: --sweep-latencies 0,50,... --sweep-dists constant,... --sweep-nemeses none,partition
 // --sweep-seconds S --sweep-seeds N --sweep-target-seeds N --sweep-rounds N --sweep-steady S (defaults: the full sweep).
+// vs-etcd's size: --vs-seconds, --vs-concurrency, --vs-ops, --vs-targets, --vs-failover-rounds, --vs-handoff-rounds, --vs-parts (bench/vs-etcd/plan.ts).
 // Runs the benchmarks and writes bench/results/: <section>.json (raw data), <section>.md (its table,
 // with the command and machine it came from), charts as SVG, and SUMMARY.md (all sections present).
 // --quick runs a few repetitions of everything (minutes); the default is the full study.
@@ -23,6 +24,8 @@ import { hostileInputSection } from './hostile-input.ts';
 import { replaceMemberSection } from './replace-member.ts';
 import { tlsSection } from './tls.ts';
 import { CAMPAIGN_FLAGS, campaignSettings, faultCampaignSection, type CampaignSettings } from './fault-campaign/section.ts';
+import { FULL_VS_ETCD, VS_ETCD_FLAGS, vsEtcdPlan, type VsEtcdPlan } from './vs-etcd/plan.ts';
+import { vsEtcdSection } from './vs-etcd/section.ts';
 
 const SWEEP_FLAGS = ['sweep-latencies', 'sweep-dists', 'sweep-nemeses', 'sweep-seconds', 'sweep-seeds', 'sweep-target-seeds', 'sweep-rounds', 'sweep-steady'];
 
@@ -47,6 +50,7 @@ function sweepPlan(args: BenchArgs, quick: boolean): SweepPlan {
 
 let plannedSweep: SweepPlan = FULL_SWEEP;
 let plannedCampaign: CampaignSettings | null = null;
+let plannedVsEtcd: VsEtcdPlan = FULL_VS_ETCD;
 
 const SECTIONS: readonly { name: string; run: (ctx: RunContext) => Promise<SectionResult> }[] = [
   { name: 'failover', run: failoverSection },
@@ -65,8 +69,10 @@ const SECTIONS: readonly { name: string; run: (ctx: RunContext) => Promise<Secti
   { name: 'replace-member', run: replaceMemberSection },
   // Real processes in network namespaces, ours and etcd (docs/fault-campaign.md): only when named.
   { name: 'fault-campaign', run: (ctx) => faultCampaignSection(ctx, plannedCampaign as CampaignSettings) },
+  // Side by side with etcd (needs etcd on the PATH): only when named.
+  { name: 'vs-etcd', run: (ctx) => vsEtcdSection(ctx, plannedVsEtcd) },
 ];
-const ON_REQUEST_ONLY = new Set(['latency-sweep', 'tls', 'hostile-input', 'replace-member', 'fault-campaign']);
+const ON_REQUEST_ONLY = new Set(['latency-sweep', 'tls', 'hostile-input', 'replace-member', 'fault-campaign', 'vs-etcd']);
 
 function machine(): string {
   const [one, five] = loadavg();
@@ -85,10 +91,11 @@ function writeSummary(dir: string): void {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const args = new BenchArgs(argv, ['quick', 'only', 'seed', 'memory-ops', 'catch-up-ops', ...SWEEP_FLAGS, ...CAMPAIGN_FLAGS]);
+  const args = new BenchArgs(argv, ['quick', 'only', 'seed', 'memory-ops', 'catch-up-ops', ...SWEEP_FLAGS, ...CAMPAIGN_FLAGS, ...VS_ETCD_FLAGS]);
   const quick = args.flag('quick');
   plannedSweep = sweepPlan(args, quick);
   plannedCampaign = campaignSettings(args, quick);
+  plannedVsEtcd = vsEtcdPlan(args, quick);
   if (plannedSweep.latencies.some((l) => !Number.isFinite(l) || l < 0)) throw new ArgsError('--sweep-latencies: non-negative numbers, comma-separated');
   const only = args.list('only');
   const unknown = only?.filter((n) => !SECTIONS.some((s) => s.name === n)) ?? [];
@@ -121,6 +128,7 @@ async function main(): Promise<void> {
       result = { name: section.name, title: `${section.name} (FAILED)`, markdown: `The experiment failed:\n\n\`\`\`\n${text}\n\`\`\``, data: { error: text }, charts: [] };
     }
     const elapsedS = (Date.now() - t0) / 1000;
+    if (result.skipped === true) continue;
     writeFileSync(join(dir, `${result.name}.json`), `${JSON.stringify({ command, quick, seed, elapsedS, data: result.data }, null, 1)}\n`);
     for (const chart of result.charts) writeFileSync(join(dir, chart.file), chart.svg);
     const chartList = result.charts.length > 0 ? `\n\nCharts: ${result.charts.map((c) => `[${c.file}](${c.file})`).join(', ')}` : '';

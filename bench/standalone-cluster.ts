@@ -77,13 +77,20 @@ export class StandaloneBenchCluster {
   private readonly procs = new Map<string, { proc: ChildProcess; exited: Promise<number | null> }>();
   private readonly dataRoot = mkdtempSync(join(tmpdir(), 'raft-bench-standalone-'));
 
+  /** Flags for node itself before the script (--cpu-prof, say). */
+  private nodeFlags: string[] = [];
+  /** The node program: dist/node.js unless a comparison runs another build. */
+  private nodeBin = NODE_BIN;
+
   private constructor(size: number) {
     this.names = Array.from({ length: size }, (_, i) => String(i + 1));
   }
 
   /** `argsFor` adds flags for one node (its own certificate, say) after `extraArgs`. */
-  static async start(size: number, extraArgs: string[], argsFor: (name: string) => string[] = () => []): Promise<StandaloneBenchCluster> {
+  static async start(size: number, extraArgs: string[], argsFor: (name: string) => string[] = () => [], nodeFlags: string[] = [], nodeBin = NODE_BIN): Promise<StandaloneBenchCluster> {
     const cluster = new StandaloneBenchCluster(size);
+    cluster.nodeFlags = nodeFlags;
+    cluster.nodeBin = nodeBin;
     const ports = await freePorts(size * 2);
     cluster.names.forEach((name, i) => {
       const peers = cluster.names.filter((_, j) => j !== i).map((n) => `${n}@127.0.0.1:${ports[2 * Number(n) - 2]}`);
@@ -103,6 +110,11 @@ export class StandaloneBenchCluster {
 
   url(name: string): string {
     return this.httpUrls.get(name) as string;
+  }
+
+  /** The node's --data-dir. */
+  dataDir(name: string): string {
+    return join(this.dataRoot, name);
   }
 
   /** The node's peer port (its --port). */
@@ -128,7 +140,7 @@ export class StandaloneBenchCluster {
   }
 
   startNode(name: string): void {
-    const proc = spawn(process.execPath, [NODE_BIN, ...(this.args.get(name) as string[])], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(process.execPath, [...this.nodeFlags, this.nodeBin, ...(this.args.get(name) as string[])], { stdio: ['ignore', 'ignore', 'pipe'] });
     createInterface({ input: proc.stderr as NodeJS.ReadableStream }).on('line', (line) => this.log.handle(name, line, this.now()));
     const exited = new Promise<number | null>((done) => proc.on('exit', (code) => done(code)));
     this.procs.set(name, { proc, exited });

@@ -7,6 +7,8 @@ export interface SectionResult {
   markdown: string;
   data: unknown;
   charts: { file: string; svg: string }[];
+  /** Nothing was measured (a tool is missing): the results of an earlier run are left as they are. */
+  skipped?: boolean;
 }
 
 export interface RunContext {

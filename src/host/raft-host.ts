@@ -63,6 +63,12 @@ export interface HostEnvironment {
   /** Runs fn after the current batch of input (setImmediate), so requests arriving together travel together. */
   defer(fn: () => void): void;
   sendPeer(to: NodeId, body: RaftMessage): void;
+  /**
+   * Puts the peer messages sent so far on the wire now rather than at the end of this turn of the
+   * event loop (an adapter that batches writes per turn flushes here): the host calls it before a
+   * blocking log write, so that the followers' disks work while the leader's does.
+   */
+  flushPeers?(): void;
   /** Relays a client operation to the leader, node to node; 'timeout' if it does not answer. */
   forward(leader: NodeId, op: KvOperation): Promise<ClientReply | 'timeout'>;
   log(level: LogLevel, text: string, role?: string, term?: number): void;
@@ -170,6 +176,16 @@ export const eventLoopTimers: Pick<HostEnvironment, 'setTimer' | 'clearTimer' | 
   defer: (fn) => setImmediate(fn),
 };
 
+/** A client request waiting for a leader it can run on. */
+interface ParkedRequest {
+  op: KvOperation;
+  respond: Respond;
+  mayForward: boolean;
+  until: number;
+  /** Set after a relay the leader refused: the node that refused, to wait past, and no second retry. */
+  refusedBy?: NodeId;
+}
+
 interface PendingProposal {
   term: number;
   respond: Respond;
@@ -198,7 +214,7 @@ export class RaftHost {
   private readonly pendingReads = new Map<number, { key: Json; respond: Respond }>();
   private nextReadCtx = 1;
   /** Requests that arrived while no leader was known, waiting briefly for an election to finish. */
-  private parked: { op: KvOperation; respond: Respond; mayForward: boolean; until: number }[] = [];
+  private parked: ParkedRequest[] = [];
   private parkTimer: unknown = null;
   private handoffWaiters: HandoffWaiter[] = [];
   private readonly confChangeWaiters = new ConfChangeWaiters();
@@ -244,10 +260,11 @@ export class RaftHost {
 
   /** A client operation: run here if we lead, forward once if we know who does, else wait briefly or refuse. */
   submit(op: KvOperation, respond: Respond, mayForward: boolean): void {
-    this.guarded(`handling a client ${op.type}`, () => this.submitNow(op, respond, mayForward));
+    this.guarded(`handling a client ${op.type}`, () => this.submitNow(op, respond, mayForward, null));
   }
 
-  private submitNow(op: KvOperation, respond: Respond, mayForward: boolean): void {
+  /** `refusedBy`: the node that already refused this request once (it is not retried again). */
+  private submitNow(op: KvOperation, respond: Respond, mayForward: boolean, refusedBy: NodeId | null): void {
     const status = this.core.status();
     const gatedRespond: Respond = (reply) => this.afterPersist(() => respond(reply));
     if (status.role === 'leader') {
@@ -265,16 +282,23 @@ export class RaftHost {
       return;
     }
     if (status.leaderId !== null && mayForward) {
-      void this.env.forward(status.leaderId, op).then((reply) => {
+      const leader = status.leaderId;
+      void this.env.forward(leader, op).then((reply) => {
+        // A definite refusal (nothing was applied) from a node we took for the leader, typically one that
+        // just handed leadership over (§3.10) before we heard of its successor: wait for a leader other
+        // than it and relay once more, instead of failing a write that a moment later would succeed.
+        if (reply !== 'timeout' && reply.type === 'error' && reply.code === ErrorCode.temporarilyUnavailable && refusedBy === null) {
+          this.guarded('retrying a refused relay', () => this.park({ op, respond, mayForward: true, until: this.env.now() + this.timing.current().parkLimitMs, refusedBy: leader }));
+          return;
+        }
         // The leader may have applied it: after a timeout only an indefinite error is honest.
-        respond(reply === 'timeout' ? errorBody(ErrorCode.timeout, `leader ${status.leaderId ?? '?'} did not answer in time; outcome unknown`) : reply);
+        respond(reply === 'timeout' ? errorBody(ErrorCode.timeout, `leader ${leader} did not answer in time; outcome unknown`) : reply);
       }).catch((err: unknown) => this.failStop('relaying a forwarded reply', err));
       return;
     }
     if (status.leaderId === null) {
       // Long enough for one election, short enough to answer before the client gives up.
-      this.parked.push({ op, respond, mayForward, until: this.env.now() + this.timing.current().parkLimitMs });
-      this.armParkTimer();
+      this.park({ op, respond, mayForward, until: this.env.now() + this.timing.current().parkLimitMs, ...(refusedBy === null ? {} : { refusedBy }) });
       return;
     }
     // Nothing was started, so this refusal is definite.
@@ -371,6 +395,7 @@ export class RaftHost {
     // the log synchronously, then the hard state (messages wait for all of them).
     if (out.installSnapshot !== null) this.installSnapshot(out.installSnapshot);
     if (out.installSnapshot !== null) this.confChangeWaiters.coveredBySnapshot(out.installSnapshot.index);
+    const early = this.sendAppendsBeforeLogWrite(out);
     if (out.logWrites.length > 0) this.storage.appendLog(out.logWrites);
     if (this.logLost && !this.core.status().logLost) {
       this.logLost = false;
@@ -381,12 +406,32 @@ export class RaftHost {
     if (out.configChanged !== null) this.env.configurationChanged?.(out.configChanged);
     if (out.snapshotWanted !== null) this.takeSnapshot(out.snapshotWanted);
     for (const read of out.reads) this.answerRead(read);
-    for (const m of out.messages) this.afterPersist(() => this.sendPeer(m.to, m.body));
+    for (const m of out.messages) if (!early.has(m)) this.afterPersist(() => this.sendPeer(m.to, m.body));
     this.settleHandoffs(now);
     this.releaseParked(now);
     this.observer?.outputHandled(out, this.core.status());
     if (now - this.lastCleanup > 10_000) this.forgetAbandonedProposals(now);
     this.armTimer(this.core.nextDeadline(), now);
+  }
+
+  /**
+   * A leader may send its new entries to the followers before writing them to its own disk
+   * (dissertation §10.2.1), as long as it counts itself toward a commit only once its own write is
+   * durable. appendLog is synchronous and no follower's answer is read before it returns, so the
+   * core's count of the leader's own log can never run ahead of the disk. Only appends of a leader,
+   * and only when nothing sent so far still waits for durable state (their term is durable then).
+   */
+  private sendAppendsBeforeLogWrite(out: Output): Set<Output['messages'][number]> {
+    const early = new Set<Output['messages'][number]>();
+    if (out.logWrites.length === 0 || out.hardState !== null || this.outbox.length > 0 || !this.storage.isDurable(this.latestTicket)) return early;
+    if (this.core.status().role !== 'leader') return early;
+    for (const m of out.messages) {
+      if (m.body.type !== 'append_entries') continue;
+      early.add(m);
+      this.sendPeer(m.to, m.body);
+    }
+    if (early.size > 0) this.env.flushPeers?.();
+    return early;
   }
 
   /**
@@ -479,7 +524,11 @@ export class RaftHost {
    * leader, one relay further even if it was relayed to us (the hand-over is why it is not here).
    */
   private parkDuringHandoff(op: KvOperation, respond: Respond): void {
-    this.parked.push({ op, respond, mayForward: true, until: this.env.now() + this.timing.current().parkLimitMs });
+    this.park({ op, respond, mayForward: true, until: this.env.now() + this.timing.current().parkLimitMs });
+  }
+
+  private park(request: ParkedRequest): void {
+    this.parked.push(request);
     this.armParkTimer();
   }
 
@@ -505,8 +554,9 @@ export class RaftHost {
     const parked = this.parked;
     this.parked = [];
     for (const p of parked) {
-      if (leaderCanServe) this.submit(p.op, p.respond, p.mayForward);
-      else if (now >= p.until) p.respond(errorBody(ErrorCode.temporarilyUnavailable, `no leader known in term ${status.term}`));
+      // A request the known leader already refused waits until another leader is known.
+      if (leaderCanServe && status.leaderId !== p.refusedBy) this.guarded(`handling a client ${p.op.type}`, () => this.submitNow(p.op, p.respond, p.mayForward, p.refusedBy ?? null));
+      else if (now >= p.until) p.respond(errorBody(ErrorCode.temporarilyUnavailable, p.refusedBy === undefined ? `no leader known in term ${status.term}` : `${p.refusedBy} refused as not the leader and no other leader is known in term ${status.term}`));
       else this.parked.push(p);
     }
     this.armParkTimer();

@@ -81,13 +81,17 @@ export class PeerLink {
     if (!this.corked) {
       this.corked = true;
       socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        socket.uncork();
-      });
+      process.nextTick(() => this.flush());
     }
     socket.write(encodeLine(envelope));
     return true;
+  }
+
+  /** Writes what this turn has queued now (before a blocking fsync, say) instead of at the end of the turn. */
+  flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket?.uncork();
   }
 
   /** Bytes written to and read from the peer on this link so far (for raft_peer_*_bytes_total). */

@@ -180,6 +180,9 @@ export class StandaloneNode {
         sendPeer: (to, body) => {
           this.sendToPeer(to, body as unknown as Body);
         },
+        flushPeers: () => {
+          for (const link of this.links.values()) link.flush();
+        },
         forward: (leader, op) => this.forward(leader, op),
         log: (level, text, role, term) => logger.log(level, this.withNames(text), role, term),
         fatal: this.deps.fatal,

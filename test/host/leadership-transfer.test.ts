@@ -1,103 +1,10 @@
 // The host's side of leadership transfer (dissertation §3.10): a write that reaches the leader while
 // it hands leadership over is neither refused nor lost; it waits, then runs wherever leadership
-// lands (relayed to the new leader, or here if the transfer is abandoned). Three RaftHosts on one
-// virtual clock, wired by an in-memory network that can cut a node off.
+// lands (relayed to the new leader, or here if the transfer is abandoned). The cluster is
+// test/host/virtual-cluster.ts.
 import { describe, expect, it } from 'vitest';
-import { MemoryStorage, RaftHost, type ClientReply, type HandoffOutcome } from '../../src/host/raft-host.ts';
-import type { KvOperation } from '../../src/kv/operations.ts';
-import type { RaftMessage } from '../../src/raft/types.ts';
-
-const IDS = ['n1', 'n2', 'n3'];
-
-class VirtualCluster {
-  now = 0;
-  readonly hosts = new Map<string, RaftHost>();
-  readonly cut = new Set<string>();
-  private timers: { at: number; fn: () => void; cancelled: boolean }[] = [];
-  private deferred: (() => void)[] = [];
-
-  constructor() {
-    IDS.forEach((id, i) => {
-      const host = new RaftHost({
-        raft: {
-          id, nodeIds: IDS, electionTimeoutMinMs: 100, electionTimeoutMaxMs: 200, heartbeatIntervalMs: 20,
-          preVote: true, checkQuorum: true, maxEntriesPerMessage: 64, maxInflightMessages: 4, snapshotThreshold: 0, snapshotChunkSize: 64 * 1024,
-          // n1 times out first, so it is the first leader.
-          random: () => (i === 0 ? 0 : 0.9),
-        },
-        persisted: { hardState: { term: 0, votedFor: null }, entries: [] },
-        storage: new MemoryStorage(),
-        env: {
-          now: () => this.now,
-          setTimer: (fn, ms) => {
-            const t = { at: this.now + ms, fn, cancelled: false };
-            this.timers.push(t);
-            return t;
-          },
-          clearTimer: (t) => {
-            (t as { cancelled: boolean }).cancelled = true;
-          },
-          defer: (fn) => this.deferred.push(fn),
-          sendPeer: (to, body) => this.send(id, to, body),
-          forward: (leader, op) => this.forward(id, leader, op),
-          log: () => {},
-          fatal: (context, err) => {
-            throw new Error(`${id} fail-stop while ${context}: ${String(err)}`);
-          },
-        },
-      });
-      this.hosts.set(id, host);
-    });
-  }
-
-  host(id: string): RaftHost {
-    return this.hosts.get(id) as RaftHost;
-  }
-
-  private reachable(from: string, to: string): boolean {
-    return !this.cut.has(from) && !this.cut.has(to);
-  }
-
-  private send(from: string, to: string, body: RaftMessage): void {
-    if (this.reachable(from, to)) this.deferred.push(() => this.host(to).stepPeer(from, body));
-  }
-
-  private forward(from: string, leader: string, op: KvOperation): Promise<ClientReply | 'timeout'> {
-    return new Promise((resolve) => {
-      if (!this.reachable(from, leader)) {
-        this.setTimeout(() => resolve('timeout'), 1000);
-        return;
-      }
-      this.deferred.push(() => this.host(leader).submit(op, (r) => resolve(r), false));
-    });
-  }
-
-  private setTimeout(fn: () => void, ms: number): void {
-    this.timers.push({ at: this.now + ms, fn, cancelled: false });
-  }
-
-  /** Runs deferred work and due timers, in time order, until `ms` have passed. */
-  async run(ms: number): Promise<void> {
-    const end = this.now + ms;
-    for (;;) {
-      while (this.deferred.length > 0) {
-        (this.deferred.shift() as () => void)();
-        await Promise.resolve(); // promise callbacks (forward replies) run at this instant too
-      }
-      this.timers = this.timers.filter((t) => !t.cancelled);
-      const next = this.timers.reduce((a, t) => (a === null || t.at < a.at ? t : a), null as (typeof this.timers)[number] | null);
-      if (next === null || next.at > end) break;
-      this.now = Math.max(this.now, next.at);
-      this.timers.splice(this.timers.indexOf(next), 1);
-      next.fn();
-    }
-    this.now = end;
-  }
-
-  leader(): string | null {
-    return IDS.find((id) => this.host(id).status().role === 'leader') ?? null;
-  }
-}
+import type { ClientReply, HandoffOutcome } from '../../src/host/raft-host.ts';
+import { VirtualCluster } from './virtual-cluster.ts';
 
 function write(c: VirtualCluster, node: string, key: string, value: number): { reply: ClientReply | null } {
   const box: { reply: ClientReply | null } = { reply: null };
@@ -142,6 +49,25 @@ describe('§3.10 leadership transfer through the host', () => {
     expect(outcome).toMatchObject({ outcome: 'abandoned', target: 'n3' });
     expect(c.leader()).toBe('n1');
     expect(during.reply).toEqual({ type: 'write_ok' });
+  });
+
+  it('a write relayed to the old leader before the relaying follower heard of the new one waits and is relayed again', async () => {
+    const c = new VirtualCluster();
+    await c.run(150);
+    c.blocked.add('n2>n3'); // n3 hears nothing from the new leader yet
+    let outcome: HandoffOutcome | null = null;
+    void c.host('n1').transferLeadership('n2').then((o) => (outcome = o));
+    await c.run(30);
+    expect(outcome).toMatchObject({ outcome: 'handed-over', target: 'n2' });
+    expect(c.host('n3').status().leaderId).toBe('n1');
+    const relayed = write(c, 'n3', 'k', 9); // n3 relays to n1, which refuses: it leads no more
+    await c.run(30);
+    expect(relayed.reply).toBeNull(); // not failed: waiting for a leader other than n1
+    c.blocked.clear();
+    await c.run(60);
+    expect(c.host('n3').status().leaderId).toBe('n2');
+    expect(relayed.reply).toEqual({ type: 'write_ok' });
+    expect(await readValue(c, 'n1', 'k')).toEqual({ type: 'read_ok', value: 9 });
   });
 
   it('a refused transfer resolves at once and changes nothing', async () => {

@@ -1,0 +1,110 @@
+// Three RaftHosts on one virtual clock, wired by an in-memory network that can cut a node off or
+// block one direction of a link. Hooks see every message sent, every log write and every flush, in
+// order, so tests can check what the host does before and after its disk write.
+import { MemoryStorage, RaftHost, type ClientReply } from '../../src/host/raft-host.ts';
+import type { KvOperation } from '../../src/kv/operations.ts';
+import type { LogWrite, RaftMessage } from '../../src/raft/types.ts';
+
+export interface ClusterTrace {
+  send?(from: string, to: string, body: RaftMessage): void;
+  appendLog?(id: string, writes: readonly LogWrite[]): void;
+  flush?(id: string): void;
+}
+
+export const IDS = ['n1', 'n2', 'n3'];
+
+export class VirtualCluster {
+  now = 0;
+  readonly hosts = new Map<string, RaftHost>();
+  readonly cut = new Set<string>();
+  /** One-way cuts, as "from>to". */
+  readonly blocked = new Set<string>();
+  private timers: { at: number; fn: () => void; cancelled: boolean }[] = [];
+  private deferred: (() => void)[] = [];
+
+  constructor(trace: ClusterTrace = {}) {
+    IDS.forEach((id, i) => {
+      const host = new RaftHost({
+        raft: {
+          id, nodeIds: IDS, electionTimeoutMinMs: 100, electionTimeoutMaxMs: 200, heartbeatIntervalMs: 20,
+          preVote: true, checkQuorum: true, maxEntriesPerMessage: 64, maxInflightMessages: 4, snapshotThreshold: 0, snapshotChunkSize: 64 * 1024,
+          // n1 times out first, so it is the first leader.
+          random: () => (i === 0 ? 0 : 0.9),
+        },
+        persisted: { hardState: { term: 0, votedFor: null }, entries: [] },
+        storage: Object.assign(new MemoryStorage(), { appendLog: (writes: readonly LogWrite[]) => trace.appendLog?.(id, writes) }),
+        env: {
+          now: () => this.now,
+          setTimer: (fn, ms) => {
+            const t = { at: this.now + ms, fn, cancelled: false };
+            this.timers.push(t);
+            return t;
+          },
+          clearTimer: (t) => {
+            (t as { cancelled: boolean }).cancelled = true;
+          },
+          defer: (fn) => this.deferred.push(fn),
+          sendPeer: (to, body) => {
+            trace.send?.(id, to, body);
+            this.send(id, to, body);
+          },
+          flushPeers: () => trace.flush?.(id),
+          forward: (leader, op) => this.forward(id, leader, op),
+          log: () => {},
+          fatal: (context, err) => {
+            throw new Error(`${id} fail-stop while ${context}: ${String(err)}`);
+          },
+        },
+      });
+      this.hosts.set(id, host);
+    });
+  }
+
+  host(id: string): RaftHost {
+    return this.hosts.get(id) as RaftHost;
+  }
+
+  private reachable(from: string, to: string): boolean {
+    return !this.cut.has(from) && !this.cut.has(to) && !this.blocked.has(`${from}>${to}`);
+  }
+
+  private send(from: string, to: string, body: RaftMessage): void {
+    if (this.reachable(from, to)) this.deferred.push(() => this.host(to).stepPeer(from, body));
+  }
+
+  private forward(from: string, leader: string, op: KvOperation): Promise<ClientReply | 'timeout'> {
+    return new Promise((resolve) => {
+      if (!this.reachable(from, leader)) {
+        this.setTimeout(() => resolve('timeout'), 1000);
+        return;
+      }
+      this.deferred.push(() => this.host(leader).submit(op, (r) => resolve(r), false));
+    });
+  }
+
+  private setTimeout(fn: () => void, ms: number): void {
+    this.timers.push({ at: this.now + ms, fn, cancelled: false });
+  }
+
+  /** Runs deferred work and due timers, in time order, until `ms` have passed. */
+  async run(ms: number): Promise<void> {
+    const end = this.now + ms;
+    for (;;) {
+      while (this.deferred.length > 0) {
+        (this.deferred.shift() as () => void)();
+        await Promise.resolve(); // promise callbacks (forward replies) run at this instant too
+      }
+      this.timers = this.timers.filter((t) => !t.cancelled);
+      const next = this.timers.reduce((a, t) => (a === null || t.at < a.at ? t : a), null as (typeof this.timers)[number] | null);
+      if (next === null || next.at > end) break;
+      this.now = Math.max(this.now, next.at);
+      this.timers.splice(this.timers.indexOf(next), 1);
+      next.fn();
+    }
+    this.now = end;
+  }
+
+  leader(): string | null {
+    return IDS.find((id) => this.host(id).status().role === 'leader') ?? null;
+  }
+}
