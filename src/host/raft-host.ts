@@ -42,6 +42,11 @@ export type Respond = (reply: ClientReply) => void;
 export interface HostStorage {
   /** Makes log writes durable before returning (called before anything of the batch is sent). */
   appendLog(writes: readonly LogWrite[]): void;
+  /**
+   * Optional: writes appends now and makes them durable in the background, calling `done` then (or
+   * with the error). Used for a leader's own entries only (dissertation §10.2.1).
+   */
+  appendLogInBackground?(writes: readonly LogWrite[], done: (err: Error | null) => void): void;
   /** Makes a snapshot durable before returning, replacing the previous one (crash-safe: old or new, never a mix). */
   saveSnapshot(snapshot: Snapshot): void;
   /** Starts making `state` durable; returns a ticket for isDurable/whenDurable. */
@@ -239,7 +244,8 @@ export class RaftHost {
     // estimate (one sample, its variation half the sample) runs high, so making it the floor would
     // slow every later failover.
     const t = this.timing.current();
-    this.core = new RaftNode(options.raft, options.persisted, this.env.now(), coreTiming(t));
+    const raft = { ...options.raft, leaderLogWrittenAsynchronously: options.storage.appendLogInBackground !== undefined };
+    this.core = new RaftNode(raft, options.persisted, this.env.now(), coreTiming(t));
     this.logLost = options.persisted.logLost === true;
     this.timing.onChange((t) => this.applyTiming(t));
     this.guarded('starting', () => this.drain());
@@ -396,7 +402,7 @@ export class RaftHost {
     if (out.installSnapshot !== null) this.installSnapshot(out.installSnapshot);
     if (out.installSnapshot !== null) this.confChangeWaiters.coveredBySnapshot(out.installSnapshot.index);
     const early = this.sendAppendsBeforeLogWrite(out);
-    if (out.logWrites.length > 0) this.storage.appendLog(out.logWrites);
+    if (out.logWrites.length > 0) this.writeLog(out.logWrites);
     if (this.logLost && !this.core.status().logLost) {
       this.logLost = false;
       this.storage.logCaughtUp?.();
@@ -417,8 +423,8 @@ export class RaftHost {
   /**
    * A leader may send its new entries to the followers before writing them to its own disk
    * (dissertation §10.2.1), as long as it counts itself toward a commit only once its own write is
-   * durable. appendLog is synchronous and no follower's answer is read before it returns, so the
-   * core's count of the leader's own log can never run ahead of the disk. Only appends of a leader,
+   * durable: either the write is synchronous (no follower's answer is read before it returns) or it
+   * runs in the background and the core waits for leaderLogDurable (writeLog). Only appends of a leader,
    * and only when nothing sent so far still waits for durable state (their term is durable then).
    */
   private sendAppendsBeforeLogWrite(out: Output): Set<Output['messages'][number]> {
@@ -432,6 +438,33 @@ export class RaftHost {
     }
     if (early.size > 0) this.env.flushPeers?.();
     return early;
+  }
+
+  /**
+   * A leader's appends go to the disk in the background when the storage can (the core counts the
+   * leader toward a commit only once they are durable); everything else, and every follower's write
+   * (its acknowledgement must not leave before it), is durable before this returns.
+   */
+  private writeLog(writes: readonly LogWrite[]): void {
+    const background = this.storage.appendLogInBackground;
+    const { role, term, lastLogIndex } = this.core.status();
+    if (background === undefined) {
+      this.storage.appendLog(writes);
+      return;
+    }
+    if (role === 'leader' && writes.every((w) => w.kind === 'append')) {
+      background.call(this.storage, writes, (err) => {
+        if (err !== null) this.failStop('writing the log', err);
+        else this.guarded('counting our own durable log', () => {
+          this.core.leaderLogDurable(lastLogIndex, term, this.env.now());
+          this.scheduleDrain();
+        });
+      });
+      return;
+    }
+    // A synchronous fsync covers every earlier background write too.
+    this.storage.appendLog(writes);
+    this.core.leaderLogDurable(lastLogIndex, term, this.env.now());
   }
 
   /**

@@ -95,6 +95,8 @@ export class RaftNode {
   private role: Role = 'follower';
   private leaderId: NodeId | null = null;
   private commitIndex = 0;
+  /** With leaderLogWrittenAsynchronously: the end of this leader's log known durable on its own disk. */
+  private ownDurableIndex = 0;
   private appliedIndex = 0;
   /** Started without its log and not caught up yet: no votes, no pre-votes, no campaigns (§5.4). */
   private logLost: boolean;
@@ -506,6 +508,9 @@ export class RaftNode {
     this.votes.clear();
     this.preVotes.clear();
     this.progress.reset(this.configs.current().config, this.log.lastIndex() + 1, now);
+    // Everything before the no-op is durable: this term's vote for ourselves was written after it,
+    // and that write completed before we asked for votes.
+    this.ownDurableIndex = this.log.lastIndex();
     this.emit('info', `elected leader for term ${this.term}`);
     this.quorumCheckDue = now + this.timing.checkQuorumWindowMs;
     this.lastHeartbeatLogAt = -Infinity; // the first heartbeat of every term is logged
@@ -979,9 +984,21 @@ export class RaftNode {
     }
   }
 
+  /**
+   * The host's background write of this leader's log, made in `term`, is durable through `index`
+   * (§10.2.1): the leader may now count itself toward committing those entries.
+   */
+  leaderLogDurable(index: number, term: number, now: number): void {
+    // A write from an earlier leadership may name indexes this log has since replaced.
+    if (this.role !== 'leader' || term !== this.term || index <= this.ownDurableIndex) return;
+    this.ownDurableIndex = Math.min(index, this.log.lastIndex());
+    this.maybeCommit(now);
+  }
+
   private maybeCommit(now: number): void {
     if (this.role !== 'leader') return;
-    const candidate = this.progress.committedIndex(this.log.lastIndex());
+    const own = this.config.leaderLogWrittenAsynchronously === true ? Math.min(this.ownDurableIndex, this.log.lastIndex()) : this.log.lastIndex();
+    const candidate = this.progress.committedIndex(own);
     if (candidate <= this.commitIndex) return;
     // §5.4.2: only entries of the current term are committed by counting replicas.
     if (this.log.termAt(candidate) !== this.term && this.config.bugs?.commitOldTermByCounting !== true) return;

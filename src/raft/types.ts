@@ -309,6 +309,12 @@ export interface RaftConfig {
   snapshotChunkSize: number;
   /** The only source of randomness: uniform in [0, 1). The host chooses it (Math.random or a seeded PRNG). */
   random: () => number;
+  /**
+   * The host writes the leader's new entries in the background and reports each durable prefix with
+   * leaderLogDurable (dissertation §10.2.1): until then the leader does not count itself toward
+   * committing them. Off (absent): every log write is durable before the host reads the next input.
+   */
+  leaderLogWrittenAsynchronously?: boolean;
   /** Test-only fault injection, so the simulator can prove it catches broken cores. Never set in production. */
   bugs?: { doubleVote?: boolean; commitOldTermByCounting?: boolean; changeBeforeOwnTermCommit?: boolean };
 }

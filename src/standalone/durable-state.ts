@@ -49,6 +49,7 @@ export function openDurableState(dataDir: string, log: StateLog, timings?: Stora
   let written = 0;
   const storage: HostStorage = {
     appendLog: (writes: readonly LogWrite[]) => wal.append(null, writes),
+    appendLogInBackground: (writes, done) => wal.appendInBackground(writes, done),
     saveSnapshot: (s: Snapshot) => {
       const started = performance.now();
       writeSnapshotFile(snapPath, s);

@@ -10,7 +10,7 @@
 // state and a `base` record (the snapshot's last index and term; the log holds only what follows),
 // then the entries kept. It replaces the old file by an fsynced rename, so a crash leaves one or the
 // other whole. The snapshot itself is written (durably) before, so the entries dropped are in it.
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { HardState, LogEntry, LogWrite, SnapshotMeta } from '../raft/types.ts';
@@ -140,6 +140,13 @@ export class WriteAheadLog {
   /** Told how long each fsync of an append took, in seconds (for raft_wal_fsync_duration_seconds). */
   onFsync: ((seconds: number) => void) | null = null;
 
+  /** Background fsync: the callbacks it will answer, and those waiting for the next one. */
+  private fsyncInFlight: ((err: Error | null) => void)[] | null = null;
+  private fsyncNext: ((err: Error | null) => void)[] = [];
+  /** Descriptors replaced (compaction) or closed while a background fsync still used them. */
+  private retiredFds: number[] = [];
+  private closing = false;
+
   private constructor(
     readonly path: string,
     private fd: number,
@@ -193,6 +200,45 @@ export class WriteAheadLog {
   }
 
   /**
+   * Writes appended entries now and fsyncs them in the background (the libuv thread pool); `done`
+   * runs once they are durable, or with the error. Writes keep their order in the file, and one
+   * fsync covers every write made before it started, so appends made while one runs share the next.
+   */
+  appendInBackground(writes: readonly LogWrite[], done: (err: Error | null) => void): void {
+    const frames = writes.map((w) => {
+      if (w.kind !== 'append') throw new Error(`a background log write holds appends only, not ${w.kind}`);
+      return encodeRecord({ t: 'append', first: w.firstIndex, entries: w.entries });
+    });
+    const chunk = Buffer.concat(frames);
+    let written = 0;
+    while (written < chunk.length) written += writeSync(this.fd, chunk, written, chunk.length - written);
+    this.bytes += chunk.length;
+    this.fsyncNext.push(done);
+    if (this.fsyncInFlight === null) this.startBackgroundFsync();
+  }
+
+  private startBackgroundFsync(): void {
+    const waiters = this.fsyncNext;
+    this.fsyncNext = [];
+    this.fsyncInFlight = waiters;
+    const started = performance.now();
+    fsync(this.fd, (err) => {
+      this.fsyncInFlight = null;
+      this.onFsync?.((performance.now() - started) / 1000);
+      for (const fd of this.retiredFds) closeSync(fd);
+      this.retiredFds = [];
+      for (const w of waiters) w(err);
+      if (this.fsyncNext.length > 0 && !this.closing) this.startBackgroundFsync();
+    });
+  }
+
+  /** Closes the descriptor now, or once the background fsync using it has finished. */
+  private retire(fd: number): void {
+    if (this.fsyncInFlight === null) closeSync(fd);
+    else this.retiredFds.push(fd);
+  }
+
+  /**
    * Replaces the file with one holding only the last hard state, `base` and the entries after it.
    * Crash-safe: the new file is complete and fsynced before it takes the old one's name.
    */
@@ -203,7 +249,8 @@ export class WriteAheadLog {
     if (entries.length > 0) frames.push(encodeRecord({ t: 'append', first: base.index + 1, entries: entries.slice() }));
     const content = Buffer.concat(frames);
     replaceFileDurably(this.path, content);
-    closeSync(this.fd);
+    // Appends still waiting for a background fsync are in the new file, which is durable already.
+    this.retire(this.fd);
     this.fd = openSync(this.path, 'a');
     this.bytes = content.length;
   }
@@ -218,6 +265,7 @@ export class WriteAheadLog {
   }
 
   close(): void {
-    closeSync(this.fd);
+    this.closing = true;
+    this.retire(this.fd);
   }
 }

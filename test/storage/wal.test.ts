@@ -12,6 +12,30 @@ function freshPath(): string {
 }
 
 describe('write-ahead log', () => {
+  it('background appends: each callback runs once its write is durable, in order, sharing fsyncs; a compaction meanwhile loses nothing', async () => {
+    const path = freshPath();
+    const { wal } = WriteAheadLog.open(path);
+    wal.append({ term: 1, votedFor: 'n1' }, []);
+    const done: number[] = [];
+    const durable = [1, 2, 3].map((n) => new Promise<void>((resolve, reject) => {
+      wal.appendInBackground([{ kind: 'append', firstIndex: n, entries: [entry(1, n)] }], (err) => {
+        if (err !== null) reject(err);
+        done.push(n);
+        resolve();
+      });
+    }));
+    // Compaction closes the file the first background fsync is still working on.
+    wal.rewrite({ index: 1, term: 1 }, [entry(1, 2), entry(1, 3)]);
+    const after = new Promise<void>((resolve, reject) => wal.appendInBackground([{ kind: 'append', firstIndex: 4, entries: [entry(1, 4)] }], (err) => (err === null ? resolve() : reject(err))));
+    await Promise.all([...durable, after]);
+    expect(done).toEqual([1, 2, 3]);
+    expect(() => wal.appendInBackground([{ kind: 'truncate', fromIndex: 2 }], () => {})).toThrow(/appends only/);
+    wal.close();
+    const { state } = WriteAheadLog.open(path);
+    expect(state.hardState).toEqual({ term: 1, votedFor: 'n1' });
+    expect(state.entries).toEqual([entry(1, 2), entry(1, 3), entry(1, 4)]);
+  });
+
   it('recovers hard state and log, applying truncations in order', () => {
     const path = freshPath();
     const { wal } = WriteAheadLog.open(path);
