@@ -9,11 +9,11 @@ type Step = { node: string; what: 'send' | 'appendLog' | 'flush'; detail: string
 
 function tracedCluster(): { c: VirtualCluster; steps: Step[] } {
   const steps: Step[] = [];
-  const c = new VirtualCluster({
+  const c = new VirtualCluster({ trace: {
     send: (from, _to, body) => steps.push({ node: from, what: 'send', detail: body.type === 'append_entries' ? `append ${body.entries.length}` : body.type }),
     appendLog: (id, writes) => steps.push({ node: id, what: 'appendLog', detail: String(writes.length) }),
     flush: (id) => steps.push({ node: id, what: 'flush', detail: '' }),
-  });
+  } });
   return { c, steps };
 }
 

@@ -3,21 +3,8 @@
 // lands (relayed to the new leader, or here if the transfer is abandoned). The cluster is
 // test/host/virtual-cluster.ts.
 import { describe, expect, it } from 'vitest';
-import type { ClientReply, HandoffOutcome } from '../../src/host/raft-host.ts';
-import { VirtualCluster } from './virtual-cluster.ts';
-
-function write(c: VirtualCluster, node: string, key: string, value: number): { reply: ClientReply | null } {
-  const box: { reply: ClientReply | null } = { reply: null };
-  c.host(node).submit({ type: 'write', key, value }, (r) => (box.reply = r), true);
-  return box;
-}
-
-async function readValue(c: VirtualCluster, node: string, key: string): Promise<ClientReply | null> {
-  const box: { reply: ClientReply | null } = { reply: null };
-  c.host(node).submit({ type: 'read', key }, (r) => (box.reply = r), true);
-  await c.run(50);
-  return box.reply;
-}
+import type { HandoffOutcome } from '../../src/host/raft-host.ts';
+import { readValue, VirtualCluster, write } from './virtual-cluster.ts';
 
 describe('§3.10 leadership transfer through the host', () => {
   it('a write taken during the hand-over waits, then is applied through the new leader', async () => {

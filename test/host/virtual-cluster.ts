@@ -1,9 +1,10 @@
-// Three RaftHosts on one virtual clock, wired by an in-memory network that can cut a node off or
-// block one direction of a link. Hooks see every message sent, every log write and every flush, in
-// order, so tests can check what the host does before and after its disk write.
+// A few RaftHosts on one virtual clock, wired by an in-memory network that can cut a node off or
+// block one direction of a link: the host-level tests drive them as an adapter would. Hooks see
+// every message sent, every log write and every flush, in order, so tests can check what the host
+// does before and after its disk write.
 import { MemoryStorage, RaftHost, type ClientReply } from '../../src/host/raft-host.ts';
 import type { KvOperation } from '../../src/kv/operations.ts';
-import type { LogWrite, RaftMessage } from '../../src/raft/types.ts';
+import type { ConfigurationState, LogWrite, RaftMessage } from '../../src/raft/types.ts';
 
 export interface ClusterTrace {
   send?(from: string, to: string, body: RaftMessage): void;
@@ -19,45 +20,65 @@ export class VirtualCluster {
   readonly cut = new Set<string>();
   /** One-way cuts, as "from>to". */
   readonly blocked = new Set<string>();
+  /** Every configuration each host reported (HostEnvironment.configurationChanged), oldest first. */
+  readonly configurations = new Map<string, ConfigurationState[]>();
+  /** Each host's log lines. */
+  readonly logs = new Map<string, string[]>();
   private timers: { at: number; fn: () => void; cancelled: boolean }[] = [];
   private deferred: (() => void)[] = [];
 
-  constructor(trace: ClusterTrace = {}) {
-    IDS.forEach((id, i) => {
-      const host = new RaftHost({
-        raft: {
-          id, nodeIds: IDS, electionTimeoutMinMs: 100, electionTimeoutMaxMs: 200, heartbeatIntervalMs: 20,
-          preVote: true, checkQuorum: true, maxEntriesPerMessage: 64, maxInflightMessages: 4, snapshotThreshold: 0, snapshotChunkSize: 64 * 1024,
-          // n1 times out first, so it is the first leader.
-          random: () => (i === 0 ? 0 : 0.9),
+  private readonly trace: ClusterTrace;
+
+  /** `joiners`: nodes started with RaftConfig.join, outside the bootstrap configuration. */
+  constructor(options: { joiners?: string[]; trace?: ClusterTrace } = {}) {
+    const joiners = options.joiners ?? [];
+    this.trace = options.trace ?? {};
+    [...IDS, ...joiners].forEach((id, i) => this.start(id, i, joiners.includes(id)));
+  }
+
+  /** Starts (or restarts, from empty storage) one host. */
+  start(id: string, i: number, join: boolean): void {
+    this.configurations.set(id, []);
+    this.logs.set(id, []);
+    const host = new RaftHost({
+      raft: {
+        id, nodeIds: join ? [] : IDS, ...(join ? { join: true } : {}), electionTimeoutMinMs: 100, electionTimeoutMaxMs: 200, heartbeatIntervalMs: 20,
+        preVote: true, checkQuorum: true, maxEntriesPerMessage: 64, maxInflightMessages: 4, snapshotThreshold: 0, snapshotChunkSize: 64 * 1024,
+        // n1 times out first, so it is the first leader.
+        random: () => (i === 0 ? 0 : 0.9),
+      },
+      persisted: { hardState: { term: 0, votedFor: null }, entries: [] },
+      storage: this.tracedStorage(id),
+      env: {
+        now: () => this.now,
+        setTimer: (fn, ms) => {
+          const t = { at: this.now + ms, fn, cancelled: false };
+          this.timers.push(t);
+          return t;
         },
-        persisted: { hardState: { term: 0, votedFor: null }, entries: [] },
-        storage: Object.assign(new MemoryStorage(), { appendLog: (writes: readonly LogWrite[]) => trace.appendLog?.(id, writes) }),
-        env: {
-          now: () => this.now,
-          setTimer: (fn, ms) => {
-            const t = { at: this.now + ms, fn, cancelled: false };
-            this.timers.push(t);
-            return t;
-          },
-          clearTimer: (t) => {
-            (t as { cancelled: boolean }).cancelled = true;
-          },
-          defer: (fn) => this.deferred.push(fn),
-          sendPeer: (to, body) => {
-            trace.send?.(id, to, body);
-            this.send(id, to, body);
-          },
-          flushPeers: () => trace.flush?.(id),
-          forward: (leader, op) => this.forward(id, leader, op),
-          log: () => {},
-          fatal: (context, err) => {
-            throw new Error(`${id} fail-stop while ${context}: ${String(err)}`);
-          },
+        clearTimer: (t) => {
+          (t as { cancelled: boolean }).cancelled = true;
         },
-      });
-      this.hosts.set(id, host);
+        defer: (fn) => this.deferred.push(fn),
+        sendPeer: (to, body) => {
+          this.trace.send?.(id, to, body);
+          this.send(id, to, body);
+        },
+        flushPeers: () => this.trace.flush?.(id),
+        forward: (leader, op) => this.forward(id, leader, op),
+        log: (_level, text) => this.logs.get(id)?.push(text),
+        configurationChanged: (state) => this.configurations.get(id)?.push(state),
+        fatal: (context, err) => {
+          throw new Error(`${id} fail-stop while ${context}: ${String(err)}`);
+        },
+      },
     });
+    this.hosts.set(id, host);
+  }
+
+  /** MemoryStorage keeps nothing (a restart starts empty), so a log write is only traced. */
+  private tracedStorage(id: string): MemoryStorage {
+    return Object.assign(new MemoryStorage(), { appendLog: (writes: readonly LogWrite[]) => this.trace.appendLog?.(id, writes) });
   }
 
   host(id: string): RaftHost {
@@ -105,6 +126,21 @@ export class VirtualCluster {
   }
 
   leader(): string | null {
-    return IDS.find((id) => this.host(id).status().role === 'leader') ?? null;
+    return [...this.hosts.keys()].find((id) => this.host(id).status().role === 'leader') ?? null;
   }
+}
+
+/** A client write at `node`; the box fills in when it is answered. */
+export function write(c: VirtualCluster, node: string, key: string, value: number): { reply: ClientReply | null } {
+  const box: { reply: ClientReply | null } = { reply: null };
+  c.host(node).submit({ type: 'write', key, value }, (r) => (box.reply = r), true);
+  return box;
+}
+
+/** A client read at `node`, answered within 50 ms of virtual time (null: not answered). */
+export async function readValue(c: VirtualCluster, node: string, key: string): Promise<ClientReply | null> {
+  const box: { reply: ClientReply | null } = { reply: null };
+  c.host(node).submit({ type: 'read', key }, (r) => (box.reply = r), true);
+  await c.run(50);
+  return box.reply;
 }
