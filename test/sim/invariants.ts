@@ -5,7 +5,7 @@
 import type { Json } from '../../src/json.ts';
 import { canonicalJson } from '../../src/kv/canonical.ts';
 import { decodeCommand } from '../../src/host/raft-host.ts';
-import type { HardState, LogEntry, LogWrite, RaftMessage, RaftStatus, SnapshotMeta } from '../../src/raft/types.ts';
+import type { Configuration, HardState, LogEntry, LogWrite, RaftMessage, RaftStatus, SnapshotMeta } from '../../src/raft/types.ts';
 import { hashLabel } from '../../maelstrom/random.ts';
 import { DuplicateApplyError, ReferenceKv, type AppliedEffect } from './reference-kv.ts';
 
@@ -103,6 +103,16 @@ export class SafetyMonitor {
   /** Unique values of writes/cas a client was told definitely failed: they must never take effect. */
   private readonly refused = new Set<string>();
 
+  /**
+   * Configuration entries each node has made durable (index -> term), kept when its log is later
+   * lost or compacted: what it acknowledged is what a leader may have counted (§4.1).
+   */
+  private readonly heldConfigs: Map<number, number>[];
+  /** The configuration of the committed log so far (the bootstrap one: every node a voter). */
+  private committedConfig: Configuration;
+  /** Configuration entries committed (applied somewhere for the first time). */
+  configCommits = 0;
+
   /** Times a leader advanced its commit index to an entry of an older term (only the injected bug does that). */
   oldTermCommits = 0;
   /** ... of which another node held a conflicting entry of a newer term at that index (the paper's Figure 8). */
@@ -112,11 +122,18 @@ export class SafetyMonitor {
     this.mirrors = nodeIds.map(() => new MirrorLog());
     this.watch = nodeIds.map(() => ({ term: 0, commitIndex: 0, appliedIndex: 0 }));
     this.revealedTerm = nodeIds.map(() => 0);
+    this.heldConfigs = nodeIds.map(() => new Map());
+    this.committedConfig = { voters: [...nodeIds], learners: [] };
   }
 
   /** Highest index known committed (applied by some node). */
   committedLength(): number {
     return this.canonical.lastIndex;
+  }
+
+  /** Voters of the newest committed configuration. */
+  committedVoters(): number {
+    return this.committedConfig.voters.length;
   }
 
   leaderCount(): number {
@@ -127,6 +144,7 @@ export class SafetyMonitor {
 
   onLogWrites(node: number, writes: readonly LogWrite[]): void {
     const mirror = this.mirrors[node] as MirrorLog;
+    this.recordConfigs(node, writes);
     for (const w of writes) {
       if (w.kind === 'compact') {
         this.compactMirror(node, mirror, w.snapshot);
@@ -152,6 +170,36 @@ export class SafetyMonitor {
         this.checkLogMatching(node, mirror.lastIndex, e.term, mirror.prefixHash[mirror.lastIndex] as number);
       }
     }
+  }
+
+  private recordConfigs(node: number, writes: readonly LogWrite[]): void {
+    const held = this.heldConfigs[node] as Map<number, number>;
+    for (const w of writes) {
+      const first = w.kind === 'truncate' ? w.fromIndex : w.kind === 'append' ? w.firstIndex : w.snapshot.index + 1;
+      if (w.kind !== 'compact') for (const index of [...held.keys()]) if (index >= first) held.delete(index);
+      if (w.kind === 'truncate') continue;
+      w.entries.forEach((e, i) => {
+        if (e.data.kind === 'config') held.set(first + i, e.term);
+      });
+    }
+  }
+
+  /**
+   * §4.1 and §4.2: a configuration entry commits only once a majority of the voters of the
+   * configuration it puts in force hold it, and it changes one server from the committed
+   * configuration before it (single-server changes, one at a time).
+   */
+  private checkConfigCommit(index: number, entry: LogEntry, config: Configuration): void {
+    this.configCommits++;
+    const holders = config.voters.filter((v) => this.heldConfigs[this.nodeIds.indexOf(v)]?.get(index) === entry.term);
+    if (holders.length < Math.floor(config.voters.length / 2) + 1) {
+      violated('config-commit-without-majority', `the configuration at index ${index} (voters ${config.voters.join(', ')}) committed while only ${holders.join(', ') || 'nobody'} held it`);
+    }
+    const before = this.committedConfig;
+    const roleIn = (c: Configuration, id: string) => (c.voters.includes(id) ? 'voter' : c.learners.includes(id) ? 'learner' : 'out');
+    const changed = [...new Set([...before.voters, ...before.learners, ...config.voters, ...config.learners])].filter((id) => roleIn(before, id) !== roleIn(config, id));
+    if (changed.length > 1) violated('config-change-not-single', `the configuration at index ${index} changes ${changed.join(', ')} at once (from voters ${before.voters.join(', ')})`);
+    this.committedConfig = config;
   }
 
   /**
@@ -309,6 +357,7 @@ export class SafetyMonitor {
         continue;
       }
       this.canonical.push(entry);
+      if (entry.data.kind === 'config') this.checkConfigCommit(index, entry, entry.data.config);
       const op = decodeCommand(entry);
       if (op === null) continue;
       let effect: AppliedEffect | null;

@@ -10,7 +10,7 @@ import { RaftHost, type ClientReply, type HostEnvironment } from '../../src/host
 import type { Json } from '../../src/json.ts';
 import type { KvOperation } from '../../src/kv/operations.ts';
 import { RaftInvariantError } from '../../src/raft/node.ts';
-import type { RaftMessage, RaftStatus } from '../../src/raft/types.ts';
+import type { ConfChange, RaftMessage, RaftStatus } from '../../src/raft/types.ts';
 import { ELECTION_MESSAGE_TYPES } from '../../src/raft/types.ts';
 import type { HistoryOp } from '../../maelstrom/history.ts';
 import { SimClients, type ClientStats } from './clients.ts';
@@ -20,6 +20,7 @@ import { SafetyMonitor, SimViolation } from './invariants.ts';
 import { NO_MESSAGE_FAULTS, sampleLatency, SimNetwork } from './network.ts';
 import { Nemesis } from './nemesis.ts';
 import { TransferRequester } from './transfers.ts';
+import { MembershipChanger } from './membership.ts';
 import { describeGrudge, type Grudge, type PartitionShape } from './partitions.ts';
 import { Random } from '../../maelstrom/random.ts';
 import { AdaptiveTiming } from '../../src/host/adaptive-timing.ts';
@@ -145,6 +146,7 @@ export class Simulation {
   private readonly clients: SimClients;
   private readonly nemesis: Nemesis;
   private readonly transfers: TransferRequester;
+  private readonly membership: MembershipChanger;
   private readonly netRng: Random;
   private readonly storageRng: Random;
   private readonly logLossRng: Random;
@@ -213,6 +215,15 @@ export class Simulation {
       names: this.names,
       request: (index, target) => this.requestTransfer(this.nodes[index] as SimNode, target),
     });
+    this.membership = new MembershipChanger(this.root.fork('membership'), this.scenario.electionTimeoutMinMs, {
+      after: (delay, fn) => void this.queue.schedule(this.now + delay, ALL_NODES, fn),
+      phase: () => this.phase,
+      leaders: () => this.nodes.filter((n) => n.up && n.pausedUntil <= this.now && n.host?.status().role === 'leader').map((n) => n.index),
+      configuration: (index) => this.nodes[index]?.host?.status().configuration ?? null,
+      names: this.names,
+      request: (index, change) => this.requestConfChange(this.nodes[index] as SimNode, change),
+      logLost: () => this.nodes.some((n) => n.disk.logLost),
+    });
   }
 
   async run(): Promise<SimResult> {
@@ -224,6 +235,7 @@ export class Simulation {
       this.clients.start();
       this.nemesis.start();
       this.transfers.start();
+      this.membership.start();
     });
     this.queue.schedule(s.faultPhaseMs, ALL_NODES, () => this.endFaults());
     await this.loop();
@@ -239,7 +251,8 @@ export class Simulation {
       failure: this.failure,
       steps: this.step,
       simulatedMs: this.now,
-      faults: this.tally.toRecord(),
+      // Configuration entries committed: each passed the majority and single-change checks.
+      faults: { ...this.tally.toRecord(), ...(this.monitor.configCommits > 0 ? { 'config-entries-committed': this.monitor.configCommits } : {}) },
       recovery: this.recovery,
       clientOps: this.clients.stats,
       linearizable: this.linearizable,
@@ -552,11 +565,16 @@ export class Simulation {
    */
   private maybeLoseLog(node: SimNode): void {
     const chance = this.options.bug === 'ignoreLostLog' ? Math.max(this.scenario.logLossOnRestart, 0.5) : this.scenario.logLossOnRestart;
-    if (chance === 0 || this.nodes.some((n) => n !== node && n.disk.logLost) || !this.logLossRng.chance(chance)) return;
+    if (chance === 0 || this.nodes.some((n) => n !== node && n.disk.logLost) || this.fewVoters() || !this.logLossRng.chance(chance)) return;
     this.tally.add('log-lost-on-restart');
     this.traceLine(`NEMESIS ${node.id} restarts without its log (${node.disk.log.length} entries deleted; term ${node.disk.hardState.term} and vote kept)`);
     this.trace.mixText(`lose log ${node.id}`);
     node.disk.loseLog();
+  }
+
+  /** A configuration of fewer than 3 voters anywhere: a voter without its log would leave no majority. */
+  private fewVoters(): boolean {
+    return this.monitor.committedVoters() < 3 || this.nodes.some((n) => (n.host?.status().configuration.config.voters.length ?? 3) < 3);
   }
 
   // ------------------------------------------------------------------ clients
@@ -586,6 +604,15 @@ export class Simulation {
     this.traceLine(`TRANSFER ${node.id} asked to hand leadership to ${target ?? 'the most up-to-date follower'}`);
     this.trace.mixText(`transfer ${node.id} ${target ?? '-'}`);
     void node.host.transferLeadership(target).then((r) => this.tally.add(`transfer-${r.outcome}`));
+  }
+
+  private requestConfChange(node: SimNode, change: ConfChange): void {
+    if (node.host === null) return;
+    this.tally.add(`member-${change.type}-requested`);
+    if (change.type === 'remove' && change.id === node.id) this.tally.add('member-remove-leader-requested');
+    this.traceLine(`MEMBERSHIP ${node.id} asked to ${change.type} ${change.id}`);
+    this.trace.mixText(`membership ${node.id} ${change.type} ${change.id}`);
+    void node.host.proposeConfChange(change).then((r) => this.tally.add(r.outcome === 'refused' ? `member-refused-${r.reason}` : `member-${r.outcome}`));
   }
 
   private pause(node: SimNode, until: number): void {

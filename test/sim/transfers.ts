@@ -3,6 +3,7 @@
 // leader itself (which must be refused). It draws from its own random stream, so every other choice
 // a seed makes (scenario, network, nemesis, clients) is drawn exactly as before.
 import type { Random } from '../../maelstrom/random.ts';
+import { actOnLeadersPeriodically } from './periodic.ts';
 
 export interface TransferWorld {
   after(delayMs: number, fn: () => void): void;
@@ -31,18 +32,10 @@ export class TransferRequester {
   }
 
   start(): void {
-    if (!this.enabled) return;
-    this.world.after(this.rng.uniform(0, 2 * this.meanIntervalMs), () => {
-      if (!this.world.active()) return;
-      this.act();
-      this.start();
-    });
+    if (this.enabled) actOnLeadersPeriodically(this.rng, this.world, this.meanIntervalMs, () => this.world.active(), (leader) => this.act(leader));
   }
 
-  private act(): void {
-    const leaders = this.world.leaders();
-    if (leaders.length === 0) return;
-    const index = this.rng.pick(leaders);
+  private act(index: number): void {
     const roll = this.rng.next();
     const target = roll < 0.45 ? null : roll < 0.9 ? this.rng.pick(this.world.names) : (this.world.names[index] as string);
     this.world.request(index, target);
