@@ -51,9 +51,9 @@ export class NodeMembership {
     this.routes = new MemberRoutes({ named: config.named, members: () => this.members(), change: (c, name) => this.service.change(c, name) });
   }
 
-  /** Before any configuration is known (joining), a hello from anyone is taken: the leader adding us is not known to us yet. */
+  /** While joining (no configuration yet), a hello from anyone is taken: the leader adding us is not known to us yet. */
   acceptsStrangers(): boolean {
-    return this.state === null || this.state.self === 'joining';
+    return this.state?.self === 'joining';
   }
 
   /** A hello gave a peer's address: remember it, and dial the peer if we have no link to it. */
