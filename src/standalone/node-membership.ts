@@ -24,6 +24,8 @@ export interface NodeMembershipDeps {
   nameOf: (raftId: string) => string;
   sendToPeer: (to: string, body: Body) => boolean;
   learnName: (raftId: string, name: string) => void;
+  /** Closes the connections a peer dialled to us. */
+  disconnectInbound: (raftId: string) => void;
 }
 
 export class NodeMembership {
@@ -71,8 +73,13 @@ export class NodeMembership {
 
   /** The core says the configuration in force changed (and once at start). */
   configurationChanged(state: ConfigurationState): void {
+    const before = this.state === null ? [] : this.memberIds(this.state);
     this.state = state;
     const { links } = this.deps;
+    // A member that left must not go on speaking as one over a connection it opened before: its
+    // redial is then refused like any stranger's, and its relays fail fast (503 on its side).
+    const now = new Set(this.memberIds(state));
+    for (const id of before) if (!now.has(id) && id !== this.deps.config.self.raftId) this.deps.disconnectInbound(id);
     if (state.self === 'removed' && state.committed) {
       // Out for good: nobody here needs our messages any more (the core no longer campaigns).
       links.reconcile([]);

@@ -89,6 +89,7 @@ export class StandaloneNode {
         if (!this.peerNames.has(raftId)) this.peerNames.set(raftId, name);
         this.learnName(raftId, name);
       },
+      disconnectInbound: (raftId) => this.listener.disconnect(raftId),
     });
     this.listener = new PeerListener(
       {

@@ -69,6 +69,15 @@ describe('membership changes on a standalone cluster', () => {
     expect(leaderLog()).toMatch(/configuration now \[[^\]]*4[^\]]*\] at index \d+/);
     // Removing it again: it is no member (409), and nothing happened.
     expect((await call(`${leaderUrl}/admin/members/${victim}`, 'DELETE')).status).toBe(409);
+    // The removed node, still running, serves nobody (503) and does not disrupt the others: the
+    // members hung up on it and refuse its hellos, so its pre-votes reach no one.
+    const termAfterRemoval = (await c.status(leader.id))?.term;
+    await waitFor('the removed node to answer 503', 15_000, async () => {
+      const r = await c.kv(victim, 'from-the-removed', 'PUT', '"x"');
+      return r !== 'unreachable' && r.status === 503 ? true : undefined;
+    }, 200);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await c.status(leader.id)).toMatchObject({ state: 'leader', term: termAfterRemoval });
     await c.kill(victim);
     // Writes still commit with the new majority.
     expect((await c.kvSettled(follower, 'after', 'PUT', '"new"')).status).toBe(200);
