@@ -34,6 +34,9 @@ export class NodeMembership {
   /** Peer addresses not in any context: --peers, and what hellos said. */
   private readonly addressBook = new Map<string, PeerAddress>();
   private state: ConfigurationState | null = null;
+  /** Members of the newest committed configuration seen, and of those this node keeps links to. */
+  private committedMembers: string[] = [];
+  private reachable: string[] = [];
   private joiner: Joiner | null = null;
 
   constructor(private readonly deps: NodeMembershipDeps) {
@@ -71,20 +74,27 @@ export class NodeMembership {
     if (!this.deps.links.has(raftId)) this.deps.links.dialBack(raftId, address);
   }
 
-  /** The core says the configuration in force changed (and once at start). */
+  /**
+   * The core says the configuration in force changed (and once at start). A member that leaves
+   * stays reachable until the change that removes it commits: until then the leader may be the
+   * one leaving (it leads, without counting itself, until its removal commits, §4.2.2), or the change
+   * may be undone. Once it has committed, the member is hung up on, inbound connections too.
+   */
   configurationChanged(state: ConfigurationState): void {
-    const before = this.state === null ? [] : this.memberIds(this.state);
     this.state = state;
-    const { links } = this.deps;
-    // A member that left must not go on speaking as one over a connection it opened before: its
-    // redial is then refused like any stranger's, and its relays fail fast (503 on its side).
-    const now = new Set(this.memberIds(state));
-    for (const id of before) if (!now.has(id) && id !== this.deps.config.self.raftId) this.deps.disconnectInbound(id);
-    if (state.self === 'removed' && state.committed) {
-      // Out for good: nobody here needs our messages any more (the core no longer campaigns).
-      links.reconcile([]);
-    } else if (state.self !== 'joining') {
-      links.reconcile(this.memberIds(state).map((id) => ({ raftId: id, address: this.addressOf(id, state) })));
+    for (const [id, context] of Object.entries(state.config.context ?? {})) {
+      const address = decodeMemberContext(context)?.address;
+      if (address !== undefined) this.addressBook.set(id, address);
+    }
+    const current = this.memberIds(state);
+    if (state.committed) this.committedMembers = current;
+    const reachable = state.self === 'removed' && state.committed ? [] : [...new Set([...current, ...(state.committed ? [] : this.committedMembers)])];
+    const before = this.reachable;
+    this.reachable = reachable;
+    if (state.self !== 'joining') {
+      this.deps.links.reconcile(reachable.map((id) => ({ raftId: id, address: this.addressOf(id, state) })));
+      // Its redial is then refused like any stranger's, and its relays fail fast (503 on its side).
+      for (const id of before) if (!reachable.includes(id) && id !== this.deps.config.self.raftId) this.deps.disconnectInbound(id);
     }
     if (state.self !== 'joining') this.joiner?.stop();
   }

@@ -91,6 +91,16 @@ describe('membership changes on a standalone cluster', () => {
       JSON.stringify(summary(await membersOf(c.spec(leader.id).httpUrl))) === JSON.stringify(expected) ? true : undefined, 100);
     expect(c.procs.get(leader.id)?.stderr.join('\n')).toMatch(/configuration from index \d+ of the log/);
     expect(await c.kvSettled(leader.id, 'after')).toMatchObject({ status: 200, json: { value: 'new' } });
+
+    // The leader removes itself: it answers once the change commits and hands leadership over.
+    const current = await c.agreedLeader(15_000, [leader.id, follower, '4']);
+    const self = await call(`${c.spec(current.id).httpUrl}/admin/members/${current.id}`, 'DELETE');
+    expect(self.status, JSON.stringify(self.json) + c.logs()).toBe(200);
+    const rest = [leader.id, follower, '4'].filter((n) => n !== current.id);
+    const next = await c.agreedLeader(15_000, rest);
+    expect(next.id).not.toBe(current.id);
+    expect(summary(await membersOf(c.spec(next.id).httpUrl))).toEqual(rest.map((n) => `${n}:voter`).sort());
+    expect((await c.kvSettled(next.id, 'last', 'PUT', '"two voters"')).status).toBe(200);
   }, 90_000);
 });
 
