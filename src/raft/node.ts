@@ -18,6 +18,7 @@ import type { Progress, SnapshotTransfer } from './progress.ts';
 import { tallyVoters } from './quorum.ts';
 import { memberProgress, mostUpToDate, ProgressTracker } from './tracker.ts';
 import { refusalReason, refusesPreVoteTie } from './votes.ts';
+import { transferRefusal, type LeadershipTransfer } from './transfer.ts';
 import type {
   AppendEntries,
   AppendEntriesResult,
@@ -67,14 +68,6 @@ function invariant(condition: boolean, message: string): asserts condition {
   if (!condition) throw new RaftInvariantError(`raft invariant violated: ${message}`);
 }
 
-/** A leadership transfer under way (dissertation §3.10): proposals wait until it ends. */
-interface LeadershipTransfer {
-  target: NodeId;
-  startedAt: number;
-  /** Not handed over by then: the leader gives up and takes proposals again. */
-  deadline: number;
-}
-
 export class RaftNode {
   readonly id: NodeId;
   private readonly config: RaftConfig;
@@ -98,6 +91,8 @@ export class RaftNode {
   private appliedIndex = 0;
   /** Started without its log and not caught up yet: no votes, no pre-votes, no campaigns (§5.4). */
   private logLost: boolean;
+  /** Leader: when members a committed change removed stop getting heartbeats (null: none pending). */
+  private departedUntil: number | null = null;
   /** 'removed from the cluster' was logged for the configuration in force. */
   private removedAnnounced = false;
   /** The term in which we last said we are not campaigning, so the line appears once per term. */
@@ -279,7 +274,7 @@ export class RaftNode {
       if (this.transfer !== null && now >= this.transfer.deadline) this.endTransfer('abandoned', now);
       return;
     }
-    if (now >= this.electionDeadline && (this.logLost || !this.isVoter())) {
+    if (now >= this.electionDeadline && !this.mayCampaign()) {
       this.waitForCatchUp(now);
       return;
     }
@@ -515,6 +510,7 @@ export class RaftNode {
   }
 
   private leaveLeadership(): void {
+    this.departedUntil = null;
     for (const ctx of this.reads.takeAll()) this.out.reads.push({ ctx, ok: false, reason: 'lost leadership', leaderId: this.leaderId });
     this.readRoundWanted = false;
     this.progress.clear();
@@ -946,6 +942,10 @@ export class RaftNode {
    * for a follower being probed it is the probe itself, re-sent in case the last one was lost.
    */
   private broadcastHeartbeat(now: number): void {
+    if (this.departedUntil !== null && now >= this.departedUntil) {
+      this.departedUntil = null;
+      for (const id of this.progress.prune()) this.emit('info', `no longer replicating to ${id}: its removal is committed`);
+    }
     this.roundsSent += 1;
     this.readRoundWanted = false;
     this.heartbeatDue = now + this.timing.heartbeatIntervalMs;
@@ -1043,6 +1043,16 @@ export class RaftNode {
     return isVoter(this.configs.current().config, this.id);
   }
 
+  /**
+   * A voter of the configuration in force campaigns; so does one that an uncommitted change removes,
+   * while it is still a voter of the last committed configuration it knows: the change may never
+   * commit, and the remaining voters may need it to elect anyone (it counts votes in the
+   * configuration in force, without its own). Nobody else: learners, joiners, removed servers.
+   */
+  private mayCampaign(): boolean {
+    return !this.logLost && (this.isVoter() || isVoter(this.configs.at(this.commitIndex).config, this.id));
+  }
+
   private otherVoters(): NodeId[] {
     return this.configs.current().config.voters.filter((v) => v !== this.id);
   }
@@ -1058,9 +1068,9 @@ export class RaftNode {
     this.emit('info', `configuration now ${describeConfig(config)} at index ${index}`);
     if (this.role === 'leader') this.progress.setConfig(config, this.log.lastIndex() + 1, now);
     const self = this.configurationState().self;
-    if (self === 'removed' && !this.removedAnnounced) this.emit('info', 'removed from the cluster: not campaigning any more');
+    if (self === 'removed' && !this.removedAnnounced) this.emit('info', 'removed from the cluster');
     this.removedAnnounced = self === 'removed';
-    if (self !== 'voter' && (this.role === 'candidate' || this.role === 'precandidate')) this.becomeFollower(this.term, null, now, 'no longer a voter');
+    if (!this.mayCampaign() && (this.role === 'candidate' || this.role === 'precandidate')) this.becomeFollower(this.term, null, now, 'no longer a voter');
   }
 
   /**
@@ -1071,9 +1081,11 @@ export class RaftNode {
   private configurationCommitted(now: number): void {
     const { config, index } = this.configs.current();
     if (index > this.commitIndex) return;
-    for (const id of this.progress.prune()) this.emit('info', `no longer replicating to ${id}: its removal is committed`);
+    // Removed members hear the commit index for one more election timeout, so they know they are
+    // out (and stay quiet) rather than campaign as voters of the committed configuration before.
+    if (this.departedUntil === null && this.progress.hasDeparted()) this.departedUntil = now + this.timing.electionTimeoutMinMs;
     if (!isVoter(config, this.id)) {
-      const target = this.mostUpToDateFollower();
+      const target = mostUpToDate(this.progress);
       if (target !== null && this.progress.get(target)?.matchIndex === this.log.lastIndex()) {
         this.emit('info', `handing leadership to ${target} before leaving the cluster`);
         this.send(target, { type: 'timeout_now', term: this.term, leader_id: this.id } satisfies TimeoutNow);
@@ -1122,14 +1134,11 @@ export class RaftNode {
       this.emit('warn', `refusing leadership transfer${target === null ? '' : ` to ${target}`}: ${reason}`);
       return { ok: false, reason };
     };
-    if (this.role !== 'leader') return refuse(`not the leader (leader: ${this.leaderId ?? 'unknown'})`);
-    if (target === this.id) return refuse('this node is the leader already');
-    if (target !== null && !this.progress.otherVoters().includes(target)) return refuse(`${target} is not a ${this.progress.get(target) === undefined ? 'member' : 'voter'} of this cluster`);
-    if (this.transfer !== null) {
-      if (target === null || target === this.transfer.target) return { ok: true, target: this.transfer.target };
-      return refuse(`a transfer to ${this.transfer.target} is already under way`);
-    }
-    const chosen = target ?? this.mostUpToDateFollower();
+    const view = { self: this.id, leading: this.role === 'leader', leaderId: this.leaderId, otherVoters: this.progress.otherVoters(), isMember: (id: NodeId) => this.progress.get(id) !== undefined, under: this.transfer };
+    const refusal = transferRefusal(view, target);
+    if (refusal !== null) return refuse(refusal);
+    if (this.transfer !== null) return { ok: true, target: this.transfer.target };
+    const chosen = target ?? mostUpToDate(this.progress);
     if (chosen === null) return refuse('there is no other node');
     this.transfer = { target: chosen, startedAt: now, deadline: now + this.timing.electionTimeoutMinMs + 2 * this.timing.persistAllowanceMs + this.timing.roundTripAllowanceMs };
     const match = this.progress.get(chosen)?.matchIndex ?? 0;
@@ -1147,12 +1156,6 @@ export class RaftNode {
   matchIndexes(): { peer: NodeId; matchIndex: number }[] {
     return this.progress.entries().map(([peer, pr]) => ({ peer, matchIndex: pr.matchIndex }));
   }
-
-  /** The follower with the highest match index; among equals, one heard from recently, then the first listed. */
-  private mostUpToDateFollower(): NodeId | null {
-    return mostUpToDate(this.progress);
-  }
-
 
   /**
    * Once the target holds our whole log, tell it to campaign. Sent again on each of its later
@@ -1182,7 +1185,7 @@ export class RaftNode {
       this.emit('debug', `ignoring timeout-now from ${from}: it is not the leader we follow in term ${this.term}`);
       return;
     }
-    if (this.logLost || !this.isVoter()) {
+    if (!this.mayCampaign()) {
       // A node that lost its log must not campaign until a leader has caught it up (§5.4 above); nor a non-voter (§4.2).
       this.emit('info', `ignoring timeout-now from ${from}: ${this.logLost ? 'log lost, not caught up from a leader yet' : 'this node is no voter'}`);
       return;

@@ -41,6 +41,11 @@ export class ProgressTracker {
     return gone;
   }
 
+  /** Some tracked member is no longer in the configuration in force. */
+  hasDeparted(): boolean {
+    return [...this.progress.keys()].some((id) => !membersOf(this.config).includes(id));
+  }
+
   clear(): void {
     this.progress.clear();
   }

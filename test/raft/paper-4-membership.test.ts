@@ -274,7 +274,36 @@ describe('§4 cluster membership changes', () => {
     // n1 stays quiet from now on.
     c.advance(10 * T);
     expect(c.status('n1').role).toBe('follower');
-    expect(texts(c, 'n1')).toContain('removed from the cluster: not campaigning any more');
+    expect(texts(c, 'n1')).toContain('removed from the cluster');
+    expect(c.safetyViolations).toEqual([]);
+  });
+
+  it('§4.2.2 a leader whose own removal is not committed when it steps down campaigns again and finishes the change', () => {
+    // Voters [n1, n2]; n1 leads and removes itself; n2 never gets the entry and n1 restarts.
+    const c = new Cluster(3);
+    c.elect('n1');
+    okIndex(c.node('n1').proposeConfChange({ type: 'remove', id: 'n3' }, c.now));
+    c.collect('n1');
+    c.stabilize();
+    const removal = okIndex(c.node('n1').proposeConfChange({ type: 'remove', id: 'n1' }, c.now));
+    c.collect('n1');
+    c.drop();
+    c.crash('n1');
+    c.restart('n1');
+    expect(c.status('n1').configuration).toMatchObject({ config: { voters: ['n2'] }, committed: false, self: 'removed' });
+    // n2 still counts in [n1, n2] and cannot win: n1's log is longer. Only n1 can finish the change.
+    c.fire('n2');
+    c.stabilize(not(ofType('append_entries')));
+    expect(c.status('n2').role).not.toBe('leader');
+    c.fire('n1');
+    c.stabilize(not(ofType('timeout_now')));
+    expect(c.leaderOfTerm.get(c.status('n1').term)).toBe('n1'); // elected with n2's vote alone
+    expect(c.status('n1')).toMatchObject({ role: 'follower' }); // committed, handed over, stepped down
+    expect(c.status('n1').commitIndex).toBeGreaterThanOrEqual(removal);
+    expect(c.inFlight.filter((e) => e.from === 'n1' && e.to === 'n2' && e.body.type === 'timeout_now')).toHaveLength(1);
+    c.stabilize();
+    expect(c.leaders()).toEqual(['n2']);
+    expect(c.status('n2').configuration).toMatchObject({ config: { voters: ['n2'], learners: [] }, committed: true });
     expect(c.safetyViolations).toEqual([]);
   });
 
@@ -284,10 +313,13 @@ describe('§4 cluster membership changes', () => {
     it('one that learned of its removal never campaigns', () => {
       const c = new Cluster(3, options);
       c.elect('n1');
-      okIndex(c.node('n1').proposeConfChange({ type: 'remove', id: 'n3' }, c.now));
+      const removal = okIndex(c.node('n1').proposeConfChange({ type: 'remove', id: 'n3' }, c.now));
       c.collect('n1');
       c.stabilize();
-      expect(c.status('n3').configuration.self).toBe('removed');
+      c.tick('n1', c.node('n1').nextDeadline()); // the leader tells n3 the commit before it stops replicating to it
+      c.stabilize();
+      expect(c.status('n3')).toMatchObject({ configuration: { self: 'removed', committed: true } });
+      expect(c.status('n3').commitIndex).toBeGreaterThanOrEqual(removal);
       const term = c.status('n1').term;
       for (let i = 0; i < 5; i++) {
         const out = c.fire('n3');
@@ -295,7 +327,8 @@ describe('§4 cluster membership changes', () => {
       }
       c.advance(10 * T);
       expect(c.status('n1')).toMatchObject({ role: 'leader', term });
-      expect(texts(c, 'n3')).toContain('removed from the cluster: not campaigning any more');
+      expect(texts(c, 'n3')).toContain('removed from the cluster');
+      expect(texts(c, 'n1')).toContain('no longer replicating to n3: its removal is committed');
     });
 
     it('one that never heard of it (cut off meanwhile) times out, but pre-vote and check-quorum keep the term and leader', () => {

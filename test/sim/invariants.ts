@@ -107,7 +107,7 @@ export class SafetyMonitor {
    * Configuration entries each node has made durable (index -> term), kept when its log is later
    * lost or compacted: what it acknowledged is what a leader may have counted (§4.1).
    */
-  private readonly heldConfigs: Map<number, number>[];
+  private readonly heldConfigs: Map<number, { term: number; voters: number }>[];
   /** The configuration of the committed log so far (the bootstrap one: every node a voter). */
   private committedConfig: Configuration;
   /** Configuration entries committed (applied somewhere for the first time). */
@@ -131,9 +131,15 @@ export class SafetyMonitor {
     return this.canonical.lastIndex;
   }
 
-  /** Voters of the newest committed configuration. */
-  committedVoters(): number {
-    return this.committedConfig.voters.length;
+  /** The fewest voters of any configuration in force somewhere: committed, or the newest a node holds durably. */
+  fewestVoters(): number {
+    let fewest = this.committedConfig.voters.length;
+    for (const held of this.heldConfigs) {
+      const newest = Math.max(0, ...held.keys());
+      const c = held.get(newest);
+      if (c !== undefined) fewest = Math.min(fewest, c.voters);
+    }
+    return fewest;
   }
 
   leaderCount(): number {
@@ -173,13 +179,13 @@ export class SafetyMonitor {
   }
 
   private recordConfigs(node: number, writes: readonly LogWrite[]): void {
-    const held = this.heldConfigs[node] as Map<number, number>;
+    const held = this.heldConfigs[node] as Map<number, { term: number; voters: number }>;
     for (const w of writes) {
       const first = w.kind === 'truncate' ? w.fromIndex : w.kind === 'append' ? w.firstIndex : w.snapshot.index + 1;
       if (w.kind !== 'compact') for (const index of [...held.keys()]) if (index >= first) held.delete(index);
       if (w.kind === 'truncate') continue;
       w.entries.forEach((e, i) => {
-        if (e.data.kind === 'config') held.set(first + i, e.term);
+        if (e.data.kind === 'config') held.set(first + i, { term: e.term, voters: e.data.config.voters.length });
       });
     }
   }
@@ -191,7 +197,7 @@ export class SafetyMonitor {
    */
   private checkConfigCommit(index: number, entry: LogEntry, config: Configuration): void {
     this.configCommits++;
-    const holders = config.voters.filter((v) => this.heldConfigs[this.nodeIds.indexOf(v)]?.get(index) === entry.term);
+    const holders = config.voters.filter((v) => this.heldConfigs[this.nodeIds.indexOf(v)]?.get(index)?.term === entry.term);
     if (holders.length < Math.floor(config.voters.length / 2) + 1) {
       violated('config-commit-without-majority', `the configuration at index ${index} (voters ${config.voters.join(', ')}) committed while only ${holders.join(', ') || 'nobody'} held it`);
     }

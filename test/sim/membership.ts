@@ -51,7 +51,7 @@ export class MembershipChanger {
     const roll = this.rng.next();
     if (outside.length > 0 && roll < 0.45) this.world.request(index, { type: 'add-learner', id: this.rng.pick(outside), context: 'sim' });
     else if (learners.length > 0 && roll < 0.6) this.world.request(index, { type: 'promote', id: this.rng.pick(learners) });
-    else if (this.mayRemove(voters.length) || roll > 0.97) this.world.request(index, { type: 'remove', id: this.rng.pick(voters) });
+    else if (this.mayRemove(voters.length, roll)) this.world.request(index, { type: 'remove', id: this.rng.pick(voters) });
     // Now and then a change the leader must refuse: a member added again.
     else this.world.request(index, { type: 'add-learner', id: this.rng.pick(voters) });
   }
@@ -60,8 +60,9 @@ export class MembershipChanger {
    * A voter whose log is lost cannot vote until a leader catches it up: with two voters left, that
    * leaves no majority (the correct, unavailable outcome, as when a majority loses its logs).
    */
-  private mayRemove(voters: number): boolean {
-    return voters > MIN_VOTERS && (voters > 3 || !this.world.logLost());
+  private mayRemove(voters: number, roll: number): boolean {
+    if (voters <= 3 && this.world.logLost()) return false;
+    return voters > MIN_VOTERS || roll > 0.97; // now and then down to a single voter
   }
 
   /** After the faults: add back whoever is out (one at a time, as the leader allows), until all are voters. */

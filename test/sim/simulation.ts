@@ -574,7 +574,7 @@ export class Simulation {
 
   /** A configuration of fewer than 3 voters anywhere: a voter without its log would leave no majority. */
   private fewVoters(): boolean {
-    return this.monitor.committedVoters() < 3 || this.nodes.some((n) => (n.host?.status().configuration.config.voters.length ?? 3) < 3);
+    return this.monitor.fewestVoters() < 3 || this.nodes.some((n) => (n.host?.status().configuration.config.voters.length ?? 3) < 3);
   }
 
   // ------------------------------------------------------------------ clients
