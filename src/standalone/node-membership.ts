@@ -37,6 +37,8 @@ export class NodeMembership {
   /** Members of the newest committed configuration seen, and of those this node keeps links to. */
   private committedMembers: string[] = [];
   private reachable: string[] = [];
+  /** Members removed by a committed change, still dialled for a grace period. */
+  private readonly leaving = new Map<string, NodeJS.Timeout>();
   private joiner: Joiner | null = null;
 
   constructor(private readonly deps: NodeMembershipDeps) {
@@ -87,8 +89,14 @@ export class NodeMembership {
       if (address !== undefined) this.addressBook.set(id, address);
     }
     const current = this.memberIds(state);
-    if (state.committed) this.committedMembers = current;
-    const reachable = state.self === 'removed' && state.committed ? [] : [...new Set([...current, ...(state.committed ? [] : this.committedMembers)])];
+    if (state.committed) {
+      // The leader goes on telling removed members the commit for a while, so they learn they are
+      // out and stop: keep their links that long (the core's window is an election timeout).
+      for (const id of this.committedMembers) if (!current.includes(id)) this.keepForAWhile(id);
+      this.committedMembers = current;
+    }
+    const reachable =
+      state.self === 'removed' && state.committed ? [] : [...new Set([...current, ...(state.committed ? [] : this.committedMembers), ...this.leaving.keys()])];
     const before = this.reachable;
     this.reachable = reachable;
     if (state.self !== 'joining') {
@@ -97,6 +105,17 @@ export class NodeMembership {
       for (const id of before) if (!reachable.includes(id) && id !== this.deps.config.self.raftId) this.deps.disconnectInbound(id);
     }
     if (state.self !== 'joining') this.joiner?.stop();
+  }
+
+  private keepForAWhile(id: string): void {
+    if (id === this.deps.config.self.raftId || this.leaving.has(id)) return;
+    const graceMs = 2 * this.deps.config.shared.electionTimeoutMaxMs + 500;
+    const timer = setTimeout(() => {
+      this.leaving.delete(id);
+      if (this.state !== null) this.configurationChanged(this.state);
+    }, graceMs);
+    timer.unref();
+    this.leaving.set(id, timer);
   }
 
   /** Starts asking to be added, if this node was started with --join and its log holds no configuration. */
@@ -163,6 +182,7 @@ export class NodeMembership {
   }
 
   close(): void {
+    for (const t of this.leaving.values()) clearTimeout(t);
     this.joiner?.stop();
     this.service.close();
   }
