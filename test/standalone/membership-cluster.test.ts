@@ -76,6 +76,8 @@ describe('membership changes on a standalone cluster', () => {
       const r = await c.kv(victim, 'from-the-removed', 'PUT', '"x"');
       return r !== 'unreachable' && r.status === 503 ? true : undefined;
     }, 200);
+    // The leader tells it the commit that removed it, so it knows, and says so once.
+    await waitFor('the removed node to know it', 10_000, async () => c.procs.get(victim)?.stderr.find((l) => /\] removed from the cluster$/.test(l)), 100);
     await new Promise((r) => setTimeout(r, 1500));
     expect(await c.status(leader.id)).toMatchObject({ state: 'leader', term: termAfterRemoval });
     await c.kill(victim);
