@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Body, checkInit, checkKvOperation, checkRaftMessage, parseLine } from '../../src/protocol/messages.ts';
+import type { Json } from '../../src/json.ts';
 
 describe('parseLine: every stdin line gets a verdict, nothing throws', () => {
   it('accepts a well-formed message', () => {
@@ -85,6 +86,17 @@ describe('checkRaftMessage: the core only ever sees well-typed messages', () => 
     expect(checkRaftMessage({ ...chunk, leader_id: 3 }).ok).toBe(false);
     expect(checkRaftMessage({ ...chunkResult, next_offset: 'x' }).ok).toBe(false);
     expect(checkRaftMessage({ ...chunkResult, done: null }).ok).toBe(false);
+  });
+
+  it('§4.1 accepts configuration entries and snapshot configurations, refuses malformed ones', () => {
+    const config = { voters: ['n1', 'n2'], learners: ['n4'], context: { n4: '127.0.0.1:9004' } };
+    expect(checkRaftMessage({ ...append, entries: [{ term: 2, data: { kind: 'config', config } }] }).ok).toBe(true);
+    expect(checkRaftMessage({ ...chunk, config }).ok).toBe(true);
+    const malformed: Json[] = [{ voters: 'n1', learners: [] }, { voters: ['n1'] }, { voters: ['n1', ''], learners: [] }, { voters: ['n1'], learners: [], context: { n1: 7 } }];
+    for (const bad of malformed) {
+      expect(checkRaftMessage({ ...append, entries: [{ term: 2, data: { kind: 'config', config: bad } }] }).ok).toBe(false);
+      expect(checkRaftMessage({ ...chunk, config: bad }).ok).toBe(false);
+    }
   });
 
   it.each([-1, 1.5, '3', null, Number.MAX_SAFE_INTEGER + 2])('refuses term %j', (term) => {

@@ -5,11 +5,12 @@ import { PARTITION_SHAPES, type PartitionShape } from './partitions.ts';
 import type { Random } from '../../maelstrom/random.ts';
 
 /**
- * Broken behaviour the simulator must catch. The first two break the core (RaftConfig.bugs);
+ * Broken behaviour the simulator must catch. All but ignoreLostLog break the core (RaftConfig.bugs);
  * ignoreLostLog is a host that does not tell the core when a restarted node's log was lost.
+ * changeBeforeOwnTermCommit drops the own-term-commit rule of membership changes (Ongaro 2015).
  */
-export type InjectedBug = 'doubleVote' | 'commitOldTermByCounting' | 'ignoreLostLog';
-export const INJECTED_BUGS: readonly InjectedBug[] = ['doubleVote', 'commitOldTermByCounting', 'ignoreLostLog'];
+export type InjectedBug = 'doubleVote' | 'commitOldTermByCounting' | 'ignoreLostLog' | 'changeBeforeOwnTermCommit';
+export const INJECTED_BUGS: readonly InjectedBug[] = ['doubleVote', 'commitOldTermByCounting', 'ignoreLostLog', 'changeBeforeOwnTermCommit'];
 
 /**
  * 'mixed': moderate faults of every kind. 'slow-store': the mix, with a slow term/vote service whose

@@ -47,6 +47,12 @@ describe('snapshot file', () => {
     expect(existsSync(tempPathFor(snap))).toBe(false);
   });
 
+  it('§4.1 keeps the configuration in force at the snapshot\'s index; files without one still load', () => {
+    const config = { voters: ['n1', 'n2'], learners: ['n4'], context: { n4: '127.0.0.1:9004' } };
+    expect(decodeSnapshot(encodeSnapshot({ ...snapshotAt(5, 1), config }))).toEqual({ ...snapshotAt(5, 1), config });
+    expect(decodeSnapshot(encodeSnapshot(snapshotAt(5, 1)))).toEqual(snapshotAt(5, 1));
+  });
+
   it('a damaged file is recognised, never half-loaded', () => {
     const bytes = encodeSnapshot(snapshotAt(5, 1));
     expect(decodeSnapshot(bytes.subarray(0, bytes.length - 1))).toMatch(/header says/);
