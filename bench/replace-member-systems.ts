@@ -14,11 +14,19 @@ export const ETCDCTL_BIN = '/usr/bin/etcdctl';
 /** A write's fate as its client sees it. */
 export type WriteOutcome = 'ok' | 'refused' | 'unknown';
 
+/** The outcome, and for a failure what the member said (status and the start of the body). */
+export interface WriteResult {
+  outcome: WriteOutcome;
+  detail: string;
+}
+
 export interface ReplaceTarget {
   readonly label: string;
+  /** The dead member must go before a new one may join (etcd: "unhealthy cluster" otherwise). */
+  readonly removeFirst: boolean;
   /** The live members' names. */
   members(): string[];
-  write(member: string, key: string, value: string): Promise<WriteOutcome>;
+  write(member: string, key: string, value: string): Promise<WriteResult>;
   /** Does `member` say it leads right now? null: it did not answer. */
   isLeader(member: string): Promise<boolean | null>;
   /** Bytes sent to peers, summed over the live members (each counter since its process started). */
@@ -45,11 +53,15 @@ async function until(what: string, limitMs: number, everyMs: number, attempt: ()
   throw new Error(`${what}: not done within ${limitMs} ms`);
 }
 
-const outcomeOf = (status: number): WriteOutcome => (status === 200 ? 'ok' : status === 503 || status === 409 ? 'refused' : 'unknown');
+function resultOf(member: string, r: { status: number; body: string }): WriteResult {
+  const outcome: WriteOutcome = r.status === 200 ? 'ok' : r.status === 503 || r.status === 409 ? 'refused' : 'unknown';
+  return { outcome, detail: outcome === 'ok' ? '' : `via ${member}: ${r.status === 0 ? 'no answer' : `HTTP ${r.status}`} ${r.body.slice(0, 120).trim()}` };
+}
 
 /** Ours: named members (1@127.0.0.1:P), HTTP clients with keep-alive. */
 export class OurCluster implements ReplaceTarget {
   readonly label = 'this node (dist/node.js)';
+  readonly removeFirst = false;
   private readonly clients = new Map<string, KeepAliveClient>();
   private readonly live: string[];
 
@@ -74,8 +86,8 @@ export class OurCluster implements ReplaceTarget {
     return c;
   }
 
-  async write(member: string, key: string, value: string): Promise<WriteOutcome> {
-    return outcomeOf((await this.client(member).request('PUT', `/kv/${key}`, JSON.stringify(value), 6000)).status);
+  async write(member: string, key: string, value: string): Promise<WriteResult> {
+    return resultOf(member, await this.client(member).request('PUT', `/kv/${key}`, JSON.stringify(value), 6000));
   }
 
   async isLeader(member: string): Promise<boolean | null> {
@@ -139,6 +151,9 @@ export class OurCluster implements ReplaceTarget {
 /** etcd 3.4 on loopback: the JSON gateway (/v3/kv/put, /v3/maintenance/status) and etcdctl for membership. */
 export class EtcdCluster implements ReplaceTarget {
   readonly label = 'etcd';
+  // etcd 3.4 refuses `member add --learner` with "etcdserver: unhealthy cluster" while a voter is
+  // down, even for minutes; its runbook removes a failed member first, then adds the replacement.
+  readonly removeFirst = true;
   private readonly dir = mkdtempSync(join(tmpdir(), 'raft-bench-etcd-'));
   private readonly procs = new Map<string, ChildProcess>();
   private readonly clientPorts = new Map<string, number>();
@@ -201,9 +216,9 @@ export class EtcdCluster implements ReplaceTarget {
     return c;
   }
 
-  async write(member: string, key: string, value: string): Promise<WriteOutcome> {
+  async write(member: string, key: string, value: string): Promise<WriteResult> {
     const body = JSON.stringify({ key: Buffer.from(key).toString('base64'), value: Buffer.from(value).toString('base64') });
-    return outcomeOf((await this.client(member).request('POST', '/v3/kv/put', body, 6000)).status);
+    return resultOf(member, await this.client(member).request('POST', '/v3/kv/put', body, 6000));
   }
 
   async isLeader(member: string): Promise<boolean | null> {
@@ -254,8 +269,11 @@ export class EtcdCluster implements ReplaceTarget {
     const [peerPort, clientPort] = await freePorts(2);
     this.peerPorts.set(name, peerPort as number);
     this.clientPorts.set(name, clientPort as number);
-    const added = await this.etcdctl(['member', 'add', `e${name}`, '--learner', `--peer-urls=${this.peerUrl(name)}`]);
-    if (!added.ok) throw new Error(`etcdctl member add: ${added.out}`);
+    // A member that was just removed may leave etcd "unhealthy" for a moment: ask again.
+    let added = { ok: false, out: '' };
+    await until('etcdctl member add', 20_000, 100, async () => (added = await this.etcdctl(['member', 'add', `e${name}`, '--learner', `--peer-urls=${this.peerUrl(name)}`])).ok).catch(() => {
+      throw new Error(`etcdctl member add: ${added.out.split('\n').slice(-2).join(' ')}`);
+    });
     const initial = /ETCD_INITIAL_CLUSTER="([^"]+)"/.exec(added.out)?.[1];
     if (initial === undefined) throw new Error(`etcdctl member add printed no ETCD_INITIAL_CLUSTER: ${added.out}`);
     this.spawn(name, initial, 'existing');

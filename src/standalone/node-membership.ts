@@ -24,6 +24,8 @@ export interface NodeMembershipDeps {
   nameOf: (raftId: string) => string;
   sendToPeer: (to: string, body: Body) => boolean;
   learnName: (raftId: string, name: string) => void;
+  /** Closes the connections a peer dialled to us. */
+  disconnectInbound: (raftId: string) => void;
 }
 
 export class NodeMembership {
@@ -32,6 +34,11 @@ export class NodeMembership {
   /** Peer addresses not in any context: --peers, and what hellos said. */
   private readonly addressBook = new Map<string, PeerAddress>();
   private state: ConfigurationState | null = null;
+  /** Members of the newest committed configuration seen, and of those this node keeps links to. */
+  private committedMembers: string[] = [];
+  private reachable: string[] = [];
+  /** Members removed by a committed change, still dialled for a grace period. */
+  private readonly leaving = new Map<string, NodeJS.Timeout>();
   private joiner: Joiner | null = null;
 
   constructor(private readonly deps: NodeMembershipDeps) {
@@ -51,9 +58,9 @@ export class NodeMembership {
     this.routes = new MemberRoutes({ named: config.named, members: () => this.members(), change: (c, name) => this.service.change(c, name) });
   }
 
-  /** Before any configuration is known (joining), a hello from anyone is taken: the leader adding us is not known to us yet. */
+  /** While joining (no configuration yet), a hello from anyone is taken: the leader adding us is not known to us yet. */
   acceptsStrangers(): boolean {
-    return this.state === null || this.state.self === 'joining';
+    return this.state?.self === 'joining';
   }
 
   /** A hello gave a peer's address: remember it, and dial the peer if we have no link to it. */
@@ -69,17 +76,46 @@ export class NodeMembership {
     if (!this.deps.links.has(raftId)) this.deps.links.dialBack(raftId, address);
   }
 
-  /** The core says the configuration in force changed (and once at start). */
+  /**
+   * The core says the configuration in force changed (and once at start). A member that leaves
+   * stays reachable until the change that removes it commits: until then the leader may be the
+   * one leaving (it leads, without counting itself, until its removal commits, §4.2.2), or the change
+   * may be undone. Once it has committed, the member is hung up on, inbound connections too.
+   */
   configurationChanged(state: ConfigurationState): void {
     this.state = state;
-    const { links } = this.deps;
-    if (state.self === 'removed' && state.committed) {
-      // Out for good: nobody here needs our messages any more (the core no longer campaigns).
-      links.reconcile([]);
-    } else if (state.self !== 'joining') {
-      links.reconcile(this.memberIds(state).map((id) => ({ raftId: id, address: this.addressOf(id, state) })));
+    for (const [id, context] of Object.entries(state.config.context ?? {})) {
+      const address = decodeMemberContext(context)?.address;
+      if (address !== undefined) this.addressBook.set(id, address);
+    }
+    const current = this.memberIds(state);
+    if (state.committed) {
+      // The leader goes on telling removed members the commit for a while, so they learn they are
+      // out and stop: keep their links that long (the core's window is an election timeout).
+      for (const id of this.committedMembers) if (!current.includes(id)) this.keepForAWhile(id);
+      this.committedMembers = current;
+    }
+    const reachable =
+      state.self === 'removed' && state.committed ? [] : [...new Set([...current, ...(state.committed ? [] : this.committedMembers), ...this.leaving.keys()])];
+    const before = this.reachable;
+    this.reachable = reachable;
+    if (state.self !== 'joining') {
+      this.deps.links.reconcile(reachable.map((id) => ({ raftId: id, address: this.addressOf(id, state) })));
+      // Its redial is then refused like any stranger's, and its relays fail fast (503 on its side).
+      for (const id of before) if (!reachable.includes(id) && id !== this.deps.config.self.raftId) this.deps.disconnectInbound(id);
     }
     if (state.self !== 'joining') this.joiner?.stop();
+  }
+
+  private keepForAWhile(id: string): void {
+    if (id === this.deps.config.self.raftId || this.leaving.has(id)) return;
+    const graceMs = 2 * this.deps.config.shared.electionTimeoutMaxMs + 500;
+    const timer = setTimeout(() => {
+      this.leaving.delete(id);
+      if (this.state !== null) this.configurationChanged(this.state);
+    }, graceMs);
+    timer.unref();
+    this.leaving.set(id, timer);
   }
 
   /** Starts asking to be added, if this node was started with --join and its log holds no configuration. */
@@ -146,6 +182,7 @@ export class NodeMembership {
   }
 
   close(): void {
+    for (const t of this.leaving.values()) clearTimeout(t);
     this.joiner?.stop();
     this.service.close();
   }

@@ -95,6 +95,11 @@ export class PeerListener {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
+  /** Closes the connections `peer` dialled to us (it left the configuration: it must not go on speaking as a member). */
+  disconnect(peer: string): void {
+    for (const [socket, id] of this.peerOf) if (id === peer) socket.destroy();
+  }
+
   /** Connections that have not (yet) sent an accepted hello. */
   unidentifiedConnections(): number {
     return this.guard.waitingCount();

@@ -92,6 +92,7 @@ export class StandaloneNode {
         if (!this.peerNames.has(raftId)) this.peerNames.set(raftId, name);
         this.learnName(raftId, name);
       },
+      disconnectInbound: (raftId) => this.listener.disconnect(raftId),
     });
     this.routing = new PeerRouting(config.self.raftId, this.routedMembers(), config.shared.heartbeatIntervalMs, {
       now: deps.now,

@@ -69,6 +69,17 @@ describe('membership changes on a standalone cluster', () => {
     expect(leaderLog()).toMatch(/configuration now \[[^\]]*4[^\]]*\] at index \d+/);
     // Removing it again: it is no member (409), and nothing happened.
     expect((await call(`${leaderUrl}/admin/members/${victim}`, 'DELETE')).status).toBe(409);
+    // The removed node, still running, serves nobody (503) and does not disrupt the others: the
+    // members hung up on it and refuse its hellos, so its pre-votes reach no one.
+    const termAfterRemoval = (await c.status(leader.id))?.term;
+    await waitFor('the removed node to answer 503', 15_000, async () => {
+      const r = await c.kv(victim, 'from-the-removed', 'PUT', '"x"');
+      return r !== 'unreachable' && r.status === 503 ? true : undefined;
+    }, 200);
+    // The leader tells it the commit that removed it, so it knows, and says so once.
+    await waitFor('the removed node to know it', 10_000, async () => c.procs.get(victim)?.stderr.find((l) => /\] removed from the cluster$/.test(l)), 100);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await c.status(leader.id)).toMatchObject({ state: 'leader', term: termAfterRemoval });
     await c.kill(victim);
     // Writes still commit with the new majority.
     expect((await c.kvSettled(follower, 'after', 'PUT', '"new"')).status).toBe(200);
@@ -82,6 +93,16 @@ describe('membership changes on a standalone cluster', () => {
       JSON.stringify(summary(await membersOf(c.spec(leader.id).httpUrl))) === JSON.stringify(expected) ? true : undefined, 100);
     expect(c.procs.get(leader.id)?.stderr.join('\n')).toMatch(/configuration from index \d+ of the log/);
     expect(await c.kvSettled(leader.id, 'after')).toMatchObject({ status: 200, json: { value: 'new' } });
+
+    // The leader removes itself: it answers once the change commits and hands leadership over.
+    const current = await c.agreedLeader(15_000, [leader.id, follower, '4']);
+    const self = await call(`${c.spec(current.id).httpUrl}/admin/members/${current.id}`, 'DELETE');
+    expect(self.status, JSON.stringify(self.json) + c.logs()).toBe(200);
+    const rest = [leader.id, follower, '4'].filter((n) => n !== current.id);
+    const next = await c.agreedLeader(15_000, rest);
+    expect(next.id).not.toBe(current.id);
+    expect(summary(await membersOf(c.spec(next.id).httpUrl))).toEqual(rest.map((n) => `${n}:voter`).sort());
+    expect((await c.kvSettled(next.id, 'last', 'PUT', '"two voters"')).status).toBe(200);
   }, 90_000);
 });
 
