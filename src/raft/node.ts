@@ -88,8 +88,6 @@ export class RaftNode {
   private role: Role = 'follower';
   private leaderId: NodeId | null = null;
   private commitIndex = 0;
-  /** With leaderLogWrittenAsynchronously: the end of this leader's log known durable on its own disk. */
-  private ownDurableIndex = 0;
   private appliedIndex = 0;
   /** Started without its log and not caught up yet: no votes, no pre-votes, no campaigns (§5.4). */
   private logLost: boolean;
@@ -372,27 +370,13 @@ export class RaftNode {
     }
 
     switch (msg.type) {
-      case 'request_vote':
-        this.handleRequestVote(from, msg, now);
-        return;
-      case 'request_vote_result':
-        this.handleVoteResult(from, msg, now);
-        return;
-      case 'append_entries':
-        this.handleAppendEntries(from, msg, now);
-        return;
-      case 'append_entries_result':
-        this.handleAppendResult(from, msg, now);
-        return;
-      case 'install_snapshot':
-        this.handleInstallSnapshot(from, msg, now);
-        return;
-      case 'install_snapshot_result':
-        this.handleSnapshotResult(from, msg, now);
-        return;
-      case 'timeout_now':
-        this.handleTimeoutNow(from, msg, now);
-        return;
+      case 'request_vote': return this.handleRequestVote(from, msg, now);
+      case 'request_vote_result': return this.handleVoteResult(from, msg, now);
+      case 'append_entries': return this.handleAppendEntries(from, msg, now);
+      case 'append_entries_result': return this.handleAppendResult(from, msg, now);
+      case 'install_snapshot': return this.handleInstallSnapshot(from, msg, now);
+      case 'install_snapshot_result': return this.handleSnapshotResult(from, msg, now);
+      case 'timeout_now': return this.handleTimeoutNow(from, msg, now);
       default: {
         const unreachable: never = msg;
         throw new RaftInvariantError(`unknown raft message ${JSON.stringify(unreachable)}`);
@@ -503,9 +487,6 @@ export class RaftNode {
     this.votes.clear();
     this.preVotes.clear();
     this.progress.reset(this.configs.current().config, this.log.lastIndex() + 1, now);
-    // Everything before the no-op is durable: this term's vote for ourselves was written after it,
-    // and that write completed before we asked for votes.
-    this.ownDurableIndex = this.log.lastIndex();
     this.emit('info', `elected leader for term ${this.term}`);
     this.quorumCheckDue = now + this.timing.checkQuorumWindowMs;
     this.lastHeartbeatLogAt = -Infinity; // the first heartbeat of every term is logged
@@ -984,21 +965,15 @@ export class RaftNode {
     }
   }
 
-  /**
-   * The host's background write of this leader's log, made in `term`, is durable through `index`
-   * (§10.2.1): the leader may now count itself toward committing those entries.
-   */
+  /** The host's background write of this leader's log, made in `term`, is durable through `index` (§10.2.1). */
   leaderLogDurable(index: number, term: number, now: number): void {
     // A write from an earlier leadership may name indexes this log has since replaced.
-    if (this.role !== 'leader' || term !== this.term || index <= this.ownDurableIndex) return;
-    this.ownDurableIndex = Math.min(index, this.log.lastIndex());
-    this.maybeCommit(now);
+    if (this.role === 'leader' && term === this.term && this.progress.ownLogDurable(index, this.log.lastIndex())) this.maybeCommit(now);
   }
 
   private maybeCommit(now: number): void {
     if (this.role !== 'leader') return;
-    const own = this.config.leaderLogWrittenAsynchronously === true ? Math.min(this.ownDurableIndex, this.log.lastIndex()) : this.log.lastIndex();
-    const candidate = this.progress.committedIndex(own);
+    const candidate = this.progress.committedIndex(this.log.lastIndex(), this.config.leaderLogWrittenAsynchronously === true);
     if (candidate <= this.commitIndex) return;
     // §5.4.2: only entries of the current term are committed by counting replicas.
     if (this.log.termAt(candidate) !== this.term && this.config.bugs?.commitOldTermByCounting !== true) return;

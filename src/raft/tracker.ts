@@ -12,15 +12,31 @@ export class ProgressTracker {
   private readonly self: NodeId;
   private config: Configuration = { voters: [], learners: [] };
   private readonly progress = new Map<NodeId, Progress>();
+  /**
+   * With the leader's log written in the background (§10.2.1): how far its own copy is known durable.
+   * Only that much of its own log counts toward a commit.
+   */
+  private ownDurableIndex = 0;
 
   constructor(self: NodeId) {
     this.self = self;
   }
 
-  /** A new leader: every other member probes from `nextIndex`. */
+  /**
+   * A new leader: every other member probes from `nextIndex`. Its own log before that is durable: this
+   * term's vote for itself was written after it, and that write completed before it asked for votes.
+   */
   reset(config: Configuration, nextIndex: number, now: number): void {
     this.progress.clear();
+    this.ownDurableIndex = nextIndex - 1;
     this.setConfig(config, nextIndex, now);
+  }
+
+  /** The leader's own log is durable through `index` (clipped to its `lastIndex`); false if that is no news. */
+  ownLogDurable(index: number, lastIndex: number): boolean {
+    if (index <= this.ownDurableIndex) return false;
+    this.ownDurableIndex = Math.min(index, lastIndex);
+    return true;
   }
 
   /** The configuration in force changed while leading: new members are tracked; departed ones stay until prune(). */
@@ -73,8 +89,9 @@ export class ProgressTracker {
   }
 
   /** §5.3: the highest index a majority of the voters hold (ours counts only if we are a voter). */
-  committedIndex(ownLastIndex: number): number {
-    return quorumValueOf(this.config.voters, (id) => (id === this.self ? ownLastIndex : this.progress.get(id)?.matchIndex ?? 0));
+  committedIndex(ownLastIndex: number, ownWrittenInBackground: boolean): number {
+    const own = ownWrittenInBackground ? Math.min(this.ownDurableIndex, ownLastIndex) : ownLastIndex;
+    return quorumValueOf(this.config.voters, (id) => (id === this.self ? own : this.progress.get(id)?.matchIndex ?? 0));
   }
 
   /** ReadIndex: the highest heartbeat round a majority of the voters acknowledged. */
