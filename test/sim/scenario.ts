@@ -74,6 +74,8 @@ export interface Scenario {
   snapshotChunkSize: number;
   /** Chance that a node dies while writing a snapshot, during the fault phase. */
   snapshotCrashChance: number;
+  /** Leaders write their log in the background and count themselves once it is durable (§10.2.1), as the standalone mode does. */
+  leaderLogInBackground?: boolean;
 }
 
 /**
@@ -155,6 +157,7 @@ export function drawScenario(rng: Random, options: { nodeCount?: number; profile
     scenario.hardStateStore = { failProbability: rng.uniform(0.05, 0.3), timeoutMs: rng.uniform(100, 400) };
   }
   Object.assign(scenario, drawSnapshotSettings(rng, crashes));
+  scenario.leaderLogInBackground = rng.chance(0.5); // drawn last: the older draws of a seed are unchanged
   return scenario;
 }
 
@@ -201,7 +204,7 @@ function drawChurn(rng: Random, options: { nodeCount?: number; faultPhaseMs?: nu
     snapshotChunkSize: 0,
     snapshotCrashChance: 0,
   };
-  return { ...scenario, ...drawSnapshotSettings(rng, true) };
+  return { ...scenario, ...drawSnapshotSettings(rng, true), leaderLogInBackground: rng.chance(0.5) };
 }
 
 const RELIABLE_STORE: HardStateStoreFaults = { failProbability: 0, timeoutMs: 1000 };

@@ -385,6 +385,8 @@ export class Simulation {
         if (node.host?.status().role === 'leader' && writes.some((w) => w.kind === 'append')) this.nemesis.onLeaderAppend(node.index, incarnation);
       },
       snapshotCrashChance: () => (this.phase === 'faults' ? this.scenario.snapshotCrashChance : 0),
+      // An fsync: a fraction of a millisecond to a few (a loaded disk).
+      ...(this.scenario.leaderLogInBackground === true ? { backgroundWriteDelay: () => this.storageRng.exponential(1.5) } : {}),
     });
     const recovered = node.disk.recover();
     this.monitor.onRestart(node.index, { hardState: node.disk.hardState, log: recovered.entries, snapshot: recovered.snapshot });

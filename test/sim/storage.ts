@@ -9,6 +9,9 @@
 //   attempt is refused (an error, retried), lost (no answer: after the timeout the node reads the
 //   record back, finds the old one, retries), or performed with its answer lost (the read-back finds
 //   it stored, and only then is it durable). Durable always means: the service holds it.
+// - with background leader writes (§10.2.1, a per-seed choice), a leader's appends are fsynced after a
+//   short delay, in order; a crash before then loses them; a synchronous write first makes every
+//   earlier background one durable (one fsync covers the file);
 // - a node's log may be deleted at a restart while its hard state survives (logLost), until the
 //   core reports that it has caught up (HostStorage.logCaughtUp).
 // - a snapshot is durable when saveSnapshot returns, unless the process is made to crash while
@@ -96,10 +99,12 @@ export interface StorageHooks {
   storeFaults: HardStateStoreFaults;
   /** Called whenever a promise handed to the host is resolved, so the loop drains microtasks. */
   onPromiseResolved: () => void;
-  /** Called with every log write, after it is durable (the invariant monitor mirrors the log). */
+  /** Called with every log write, after it is durable, or a background one when issued (the invariant monitor mirrors the log). */
   onLogWrites: (writes: readonly LogWrite[]) => void;
   /** Chance that the process dies while writing a snapshot (0 outside the fault phase). */
   snapshotCrashChance: () => number;
+  /** When set, the host may write a leader's appends in the background; each takes this long to be durable. */
+  backgroundWriteDelay?: () => number;
 }
 
 export class SimHostStorage implements HostStorage {
@@ -113,17 +118,43 @@ export class SimHostStorage implements HostStorage {
   private alive = true;
   /** Set when the process is to die at its next log write (it was "killed" while writing a snapshot). */
   private dyingOf: string | null = null;
+  /** Background writes not yet durable, oldest first. */
+  private notYetSynced: (readonly LogWrite[])[] = [];
+  /** Present only when the scenario lets the host write in the background (the host checks for it). */
+  readonly appendLogInBackground?: (writes: readonly LogWrite[], done: (err: Error | null) => void) => void;
 
   constructor(
     private readonly disk: DurableDisk,
     private readonly hooks: StorageHooks,
-  ) {}
+  ) {
+    const delay = hooks.backgroundWriteDelay;
+    if (delay !== undefined) this.appendLogInBackground = (writes, done) => this.writeInBackground(writes, done, delay());
+  }
 
   appendLog(writes: readonly LogWrite[]): void {
     if (!this.alive) return;
     if (this.dyingOf !== null) throw new SimulatedCrash(this.hooks.nodeIndex, this.dyingOf);
+    this.syncBackgroundWrites();
     this.disk.applyLogWrites(writes);
     this.hooks.onLogWrites(writes);
+  }
+
+  private writeInBackground(writes: readonly LogWrite[], done: (err: Error | null) => void, ms: number): void {
+    if (!this.alive) return;
+    if (this.dyingOf !== null) throw new SimulatedCrash(this.hooks.nodeIndex, this.dyingOf);
+    this.notYetSynced.push(writes.slice());
+    // The node's log holds them now (the monitor mirrors that); the disk only once synced, and a
+    // crash before then loses them, which the restart's recovery shows the monitor.
+    this.hooks.onLogWrites(writes);
+    this.hooks.queue.schedule(this.hooks.now() + ms, this.hooks.nodeIndex, () => {
+      if (!this.alive) return;
+      this.syncBackgroundWrites(); // this one and everything written before it
+      if (this.alive) done(null); // the append hook may have crashed the node
+    });
+  }
+
+  private syncBackgroundWrites(): void {
+    for (const writes of this.notYetSynced.splice(0)) this.disk.applyLogWrites(writes);
   }
 
   logCaughtUp(): void {
@@ -172,6 +203,8 @@ export class SimHostStorage implements HostStorage {
     this.inFlight = null;
     this.wanted = null;
     this.waiters = [];
+    if (this.notYetSynced.length > 0) this.hooks.tally.add('background-log-write-lost-in-crash');
+    this.notYetSynced = [];
   }
 
   private startWrite(): void {
