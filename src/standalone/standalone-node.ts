@@ -33,6 +33,8 @@ const DRAIN_LIMIT_MS = FORWARD_TIMEOUT_MS + 500;
 interface PendingForward {
   resolve: (reply: ClientReply | 'timeout') => void;
   timer: NodeJS.Timeout;
+  /** Our term when we relayed it: once a later term starts, that leader's answer may never come. */
+  term: number;
 }
 
 export interface StandaloneDeps {
@@ -404,7 +406,7 @@ export class StandaloneNode {
         this.pendingForwards.delete(msgId);
         resolve('timeout');
       }, FORWARD_TIMEOUT_MS);
-      this.pendingForwards.set(msgId, { resolve, timer });
+      this.pendingForwards.set(msgId, { resolve, timer, term: this.host?.status().term ?? 0 });
     });
   }
 
@@ -451,6 +453,22 @@ export class StandaloneNode {
 
   private stepPeer(from: string, msg: RaftMessage): void {
     this.host?.stepPeer(from, msg);
+    if (this.pendingForwards.size > 0) this.releaseForwardsOfPastTerms();
+  }
+
+  /**
+   * A relay to a leader whose term has ended may have committed or not: say "unknown" now instead of
+   * at the relay timeout, so the client can go on with the new leader (the fault campaign showed
+   * clients of followers held for their whole timeout after the leader was cut off).
+   */
+  private releaseForwardsOfPastTerms(): void {
+    const term = this.host?.status().term ?? 0;
+    for (const [msgId, pending] of this.pendingForwards) {
+      if (pending.term >= term) continue;
+      clearTimeout(pending.timer);
+      this.pendingForwards.delete(msgId);
+      pending.resolve('timeout');
+    }
   }
 
   /** A peer relays a client operation to us because it believes we lead; we never relay it further. */
