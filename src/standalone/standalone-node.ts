@@ -35,7 +35,17 @@ interface PendingForward {
   timer: NodeJS.Timeout;
   /** Our term when we relayed it: once a later term starts, that leader's answer may never come. */
   term: number;
+  /** A later term has started and the shorter wait for the old leader's answer is running. */
+  graceStarted: boolean;
 }
+
+/**
+ * Heartbeats to wait for the old leader's answer once a later term starts. A leader that handed
+ * over still answers what it took (its entries commit through the new leader a heartbeat or so
+ * later); one cut off by a partition never does, and its followers' clients should not wait the
+ * whole relay timeout to hear "unknown".
+ */
+const FORWARD_GRACE_HEARTBEATS = 4;
 
 export interface StandaloneDeps {
   config: StandaloneConfig;
@@ -406,7 +416,7 @@ export class StandaloneNode {
         this.pendingForwards.delete(msgId);
         resolve('timeout');
       }, FORWARD_TIMEOUT_MS);
-      this.pendingForwards.set(msgId, { resolve, timer, term: this.host?.status().term ?? 0 });
+      this.pendingForwards.set(msgId, { resolve, timer, term: this.host?.status().term ?? 0, graceStarted: false });
     });
   }
 
@@ -457,17 +467,22 @@ export class StandaloneNode {
   }
 
   /**
-   * A relay to a leader whose term has ended may have committed or not: say "unknown" now instead of
-   * at the relay timeout, so the client can go on with the new leader (the fault campaign showed
-   * clients of followers held for their whole timeout after the leader was cut off).
+   * A relay to a leader whose term has ended may have committed or not: after a short grace for the
+   * old leader's answer, say "unknown" instead of waiting the whole relay timeout, so the client can
+   * go on with the new leader (the fault campaign showed followers' clients held for their whole
+   * timeout after the leader was cut off; a graceful hand-over still gets its real answers).
    */
   private releaseForwardsOfPastTerms(): void {
     const term = this.host?.status().term ?? 0;
+    const graceMs = FORWARD_GRACE_HEARTBEATS * this.deps.config.shared.heartbeatIntervalMs;
     for (const [msgId, pending] of this.pendingForwards) {
-      if (pending.term >= term) continue;
+      if (pending.term >= term || pending.graceStarted) continue;
+      pending.graceStarted = true;
       clearTimeout(pending.timer);
-      this.pendingForwards.delete(msgId);
-      pending.resolve('timeout');
+      pending.timer = setTimeout(() => {
+        this.pendingForwards.delete(msgId);
+        pending.resolve('timeout');
+      }, graceMs);
     }
   }
 
