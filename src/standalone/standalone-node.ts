@@ -82,6 +82,8 @@ export class StandaloneNode {
   private relaysInService = 0;
   private lastRelayAt = -Infinity;
   private nextMsgId = 1;
+  /** The term when relays were last looked at: only a new one can end a relay's wait early. */
+  private relaysCheckedInTerm = 0;
 
   constructor(private readonly deps: StandaloneDeps) {
     const { config } = deps;
@@ -474,6 +476,8 @@ export class StandaloneNode {
    */
   private releaseForwardsOfPastTerms(): void {
     const term = this.host?.status().term ?? 0;
+    if (term === this.relaysCheckedInTerm) return; // the common case: nothing to look at per message
+    this.relaysCheckedInTerm = term;
     const graceMs = FORWARD_GRACE_HEARTBEATS * this.deps.config.shared.heartbeatIntervalMs;
     for (const [msgId, pending] of this.pendingForwards) {
       if (pending.term >= term || pending.graceStarted) continue;
