@@ -3,6 +3,8 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer, type ServerOptions as TlsOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { runCtl } from '../../src/ctl/run.ts';
 
 export interface Received {
   method: string;
@@ -64,3 +66,26 @@ export async function deadEndpoint(): Promise<string> {
 
 export const leaderStatus = (id: string, term = 3) => ({ status: 200, body: { id, state: 'leader', term, leader: id, commitIndex: 7, lastLogIndex: 7, peers: [] } });
 export const followerStatus = (id: string, leader: string, term = 3) => ({ status: 200, body: { id, state: 'follower', term, leader, commitIndex: 7, lastLogIndex: 7, peers: [] } });
+
+/** Runs ctl in-process with `argv`, capturing what it prints and its exit status. */
+export async function ctl(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCtl(argv, tmpdir(), { out: (s) => (out += s), err: (s) => (err += s) });
+  return { code, out, err };
+}
+
+/** Fake members made through `member` are closed by `closeAll` (call it in afterEach). */
+export function memberPool(): { member: (handler: Handler) => Promise<FakeMember>; closeAll: () => Promise<void> } {
+  const members: FakeMember[] = [];
+  return {
+    member: async (handler) => {
+      const m = await fakeMember(handler);
+      members.push(m);
+      return m;
+    },
+    closeAll: async () => {
+      await Promise.all(members.splice(0).map((m) => m.close()));
+    },
+  };
+}

@@ -1,26 +1,10 @@
 // ctl's member commands against fake members: the requests they make (to the leader first), what
 // they print, and their exit statuses (0 done, 1 refused, 3 outcome unknown, never retried elsewhere).
 import { afterEach, describe, expect, it } from 'vitest';
-import { tmpdir } from 'node:os';
-import { runCtl } from '../../src/ctl/run.ts';
-import { fakeMember, followerStatus, leaderStatus, type FakeMember, type Handler } from './fake-members.ts';
+import { ctl, followerStatus, leaderStatus, memberPool, type Handler } from './fake-members.ts';
 
-const members: FakeMember[] = [];
-async function member(handler: Handler): Promise<FakeMember> {
-  const m = await fakeMember(handler);
-  members.push(m);
-  return m;
-}
-afterEach(async () => {
-  await Promise.all(members.splice(0).map((m) => m.close()));
-});
-
-async function ctl(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCtl(argv, tmpdir(), { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
+const { member, closeAll } = memberPool();
+afterEach(closeAll);
 
 /** A node that answers /status as `status` and everything else with `rest`. */
 const node = (status: ReturnType<typeof leaderStatus>, rest: Handler): Handler => (q) => (q.path === '/status' ? status : rest(q));

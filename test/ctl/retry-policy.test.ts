@@ -1,28 +1,13 @@
 // ctl against fake members: which errors send it to the next endpoint, which end the command, and
 // the exit status of each (0 ok, 1 definite failure, 2 usage, 3 outcome unknown).
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCtl } from '../../src/ctl/run.ts';
-import { deadEndpoint, fakeMember, followerStatus, leaderStatus, type FakeMember, type Handler } from './fake-members.ts';
+import { ctl, deadEndpoint, followerStatus, leaderStatus, memberPool, type Handler } from './fake-members.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const members: FakeMember[] = [];
-async function member(handler: Handler): Promise<FakeMember> {
-  const m = await fakeMember(handler);
-  members.push(m);
-  return m;
-}
-afterEach(async () => {
-  await Promise.all(members.splice(0).map((m) => m.close()));
-});
-
-async function ctl(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCtl(argv, tmpdir(), { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
+const { member, closeAll } = memberPool();
+afterEach(closeAll);
 
 const noLeader: Handler = () => ({ status: 503, body: { error: 'no leader known in term 3', outcome: 'not applied; retry later' } });
 

@@ -2,11 +2,9 @@
 // scripts/make-certs.sh, so no private key is committed): the CA is needed to connect, a member that asks for a client certificate
 // gets --cert/--key, and a handshake that fails is "nothing was sent" (exit 1, never 3).
 import { readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { runCtl } from '../../src/ctl/run.ts';
 import { TestCerts } from '../standalone/support/certs.ts';
-import { fakeMember, type FakeMember } from './fake-members.ts';
+import { ctl, fakeMember, type FakeMember } from './fake-members.ts';
 
 // "server" names 127.0.0.1 too (make-certs.sh's default), so ctl's host check passes.
 const certs = new TestCerts(['server', 'client']);
@@ -20,12 +18,6 @@ afterEach(async () => {
 });
 afterAll(() => certs.remove());
 
-async function ctl(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCtl(argv, tmpdir(), { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
 
 describe('https endpoints', () => {
   it('reads over https with --cacert; without it the handshake fails and nothing is sent (exit 1)', async () => {
