@@ -3,6 +3,7 @@
 // Used by the TLS and hostile-input benchmarks.
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
 export interface ClientTls {
@@ -19,6 +20,7 @@ export interface Reply {
 
 export class KeepAliveClient {
   private readonly agent: HttpAgent | HttpsAgent;
+  private socketObserver: ((socket: Socket) => void) | null = null;
 
   constructor(
     private readonly baseUrl: string,
@@ -26,6 +28,11 @@ export class KeepAliveClient {
     private readonly tls: ClientTls | null = null,
   ) {
     this.agent = tls === null ? new HttpAgent({ keepAlive: true, maxSockets }) : new HttpsAgent({ keepAlive: true, maxSockets, ...tls });
+  }
+
+  /** Calls `observe` with the socket of every request (bench/tls-probe.ts counts connections and handshakes). */
+  onSocket(observe: (socket: Socket) => void): void {
+    this.socketObserver = observe;
   }
 
   /** One request; status 0 for a failure to connect or a reset (with the reason as body). */
@@ -39,6 +46,7 @@ export class KeepAliveClient {
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
         res.on('error', (err) => resolve({ status: 0, body: err.message, ms: performance.now() - started }));
       });
+      if (this.socketObserver !== null) req.once('socket', this.socketObserver);
       req.on('timeout', () => req.destroy(new Error('timeout')));
       req.on('error', (err: NodeJS.ErrnoException) => resolve({ status: 0, body: err.code ?? err.message, ms: performance.now() - started }));
       req.end(body);
