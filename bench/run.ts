@@ -2,7 +2,7 @@
 //   [--memory-ops N] [--catch-up-ops N]`
 // The latency sweep's size: --sweep-latencies 0,50,... --sweep-dists constant,... --sweep-nemeses none,partition
 // --sweep-seconds S --sweep-seeds N --sweep-target-seeds N --sweep-rounds N --sweep-steady S (defaults: the full sweep).
-// vs-etcd's size: --vs-seconds, --vs-concurrency, --vs-ops, --vs-targets, --vs-failover-rounds, --vs-handoff-rounds, --vs-parts (bench/vs-etcd/plan.ts).
+// vs-etcd's size: --vs-seconds, --vs-concurrency, --vs-ops, --vs-targets, --vs-failover-rounds, --vs-handoff-rounds, --vs-parts; --tls for both systems with TLS (bench/vs-etcd/plan.ts).
 // Runs the benchmarks and writes bench/results/: <section>.json (raw data), <section>.md (its table,
 // with the command and machine it came from), charts as SVG, and SUMMARY.md (all sections present).
 // --quick runs a few repetitions of everything (minutes); the default is the full study.

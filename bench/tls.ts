@@ -20,8 +20,19 @@ const MODE_LABEL: Record<Mode, string> = { plaintext: 'plaintext', 'peer-tls': '
 const CONCURRENCIES = [1, 64];
 const TARGET_COST = 0.15;
 
+export interface BenchCerts {
+  dir: string;
+  ca: string;
+  /** Member `id`'s certificate and key files. */
+  files: (id: string) => { cert: string; key: string };
+  /** Our node's flags for peer mutual TLS and HTTPS (no client certificates asked for). */
+  flagsFor: (id: string) => string[];
+  peerFlagsFor: (id: string) => string[];
+  clientTls: () => ClientTls;
+}
+
 /** A CA and a certificate per member, made with the repository's script in a temporary directory. */
-export function makeCerts(ids: string[]): { dir: string; ca: string; flagsFor: (id: string) => string[]; peerFlagsFor: (id: string) => string[]; clientTls: () => ClientTls } {
+export function makeCerts(ids: string[]): BenchCerts {
   const dir = mkdtempSync(join(tmpdir(), 'raft-bench-certs-'));
   execFileSync('bash', [join(repoRoot(), 'scripts', 'make-certs.sh'), dir, ...ids], { stdio: 'ignore' });
   const ca = join(dir, 'ca.crt');
@@ -29,6 +40,7 @@ export function makeCerts(ids: string[]): { dir: string; ca: string; flagsFor: (
   return {
     dir,
     ca,
+    files: (id) => ({ cert: join(dir, `${id}.crt`), key: join(dir, `${id}.key`) }),
     flagsFor: (id) => [...peerFlags(id), '--cert', join(dir, `${id}.crt`), '--key', join(dir, `${id}.key`)],
     peerFlagsFor: (id) => peerFlags(id),
     clientTls: () => ({ ca: readFileSync(ca) }),

@@ -1,16 +1,19 @@
 // Three etcd members on loopback for the vs-etcd benchmark: started, signalled and restarted like
 // our nodes, with the same election timing (heartbeat 30 ms, election timeout 150 ms: etcd draws
 // from [150, 300) ms). etcd fsyncs its WAL on every commit by default, as ours does. Members
-// are reached over native gRPC (the etcd3 client) and over etcd's HTTP/JSON gateway.
+// are reached over native gRPC (the etcd3 client) and over etcd's HTTP/JSON gateway. With
+// certificates: peer mutual TLS (--peer-client-cert-auth) and TLS on the client port (gRPC over TLS,
+// the gateway over HTTPS), clients checking the server against the CA but presenting no certificate.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { noop } from 'cockatiel';
 import { Etcd3 } from 'etcd3';
-import { KeepAliveClient } from '../keep-alive-client.ts';
+import { type ClientTls, KeepAliveClient } from '../keep-alive-client.ts';
 import { freePorts } from '../standalone-cluster.ts';
+import type { BenchCerts } from '../tls.ts';
 import type { BenchSystem, KvClient, MemberView } from './system.ts';
 
 /** Where etcd is, or null with nothing printed (the caller says how to install it). */
@@ -50,15 +53,24 @@ export class EtcdCluster implements BenchSystem {
   private readonly nameToHexId = new Map<string, string>();
   private readonly status: KeepAliveClient[] = [];
 
-  private constructor(private readonly bins: { etcd: string; etcdctl: string }) {}
+  private readonly tls: ClientTls | null;
 
-  static async start(bins: { etcd: string; etcdctl: string }): Promise<EtcdCluster> {
-    const c = new EtcdCluster(bins);
+  private constructor(
+    private readonly bins: { etcd: string; etcdctl: string },
+    private readonly certs: BenchCerts | null,
+  ) {
+    this.tls = certs === null ? null : { ca: readFileSync(certs.ca) };
+  }
+
+  /** `certs` (one certificate per member name e1, e2, e3) turn TLS on. */
+  static async start(bins: { etcd: string; etcdctl: string }, certs: BenchCerts | null = null): Promise<EtcdCluster> {
+    const c = new EtcdCluster(bins, certs);
     const ports = await freePorts(c.members.length * 2);
-    const peerUrl = (i: number): string => `http://127.0.0.1:${ports[2 * i + 1]}`;
+    const scheme = certs === null ? 'http' : 'https';
+    const peerUrl = (i: number): string => `${scheme}://127.0.0.1:${ports[2 * i + 1]}`;
     const initialCluster = c.members.map((m, i) => `${m}=${peerUrl(i)}`).join(',');
     c.members.forEach((m, i) => {
-      const clientUrl = `http://127.0.0.1:${ports[2 * i]}`;
+      const clientUrl = `${scheme}://127.0.0.1:${ports[2 * i]}`;
       c.clientUrls.set(m, clientUrl);
       c.args.set(m, [
         '--name', m, '--data-dir', c.dataDir(m),
@@ -67,11 +79,22 @@ export class EtcdCluster implements BenchSystem {
         '--initial-cluster', initialCluster, '--initial-cluster-state', 'new', '--initial-cluster-token', 'raft-bench',
         '--heartbeat-interval', '30', '--election-timeout', '150',
         '--logger', 'zap', '--log-level', 'error',
+        ...c.tlsFlags(m),
       ]);
     });
     for (const m of c.members) c.restart(m);
     await c.learnIds();
     return c;
+  }
+
+  /** Peer mutual TLS, and a server certificate on the client port without asking clients for one. */
+  private tlsFlags(member: string): string[] {
+    if (this.certs === null) return [];
+    const { cert, key } = this.certs.files(member);
+    return [
+      '--peer-cert-file', cert, '--peer-key-file', key, '--peer-trusted-ca-file', this.certs.ca, '--peer-client-cert-auth',
+      '--cert-file', cert, '--key-file', key,
+    ];
   }
 
   dataDir(member: string): string {
@@ -107,7 +130,7 @@ export class EtcdCluster implements BenchSystem {
 
   private statusClient(member: string): KeepAliveClient {
     const i = this.members.indexOf(member);
-    this.status[i] ??= new KeepAliveClient(this.clientUrls.get(member) as string, 2);
+    this.status[i] ??= new KeepAliveClient(this.clientUrls.get(member) as string, 2, this.tls);
     return this.status[i] as KeepAliveClient;
   }
 
@@ -144,14 +167,14 @@ export class EtcdCluster implements BenchSystem {
   moveLeader(leader: string, to: string): Promise<boolean> {
     const target = this.nameToHexId.get(to) as string;
     return new Promise((done) => {
-      execFile(this.bins.etcdctl, ['--endpoints', this.clientUrls.get(leader) as string, 'move-leader', target], { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 10_000 }, (err) => done(err === null));
+      execFile(this.bins.etcdctl, ['--endpoints', this.clientUrls.get(leader) as string, ...(this.certs === null ? [] : ['--cacert', this.certs.ca]), 'move-leader', target], { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 10_000 }, (err) => done(err === null));
     });
   }
 
   client(member: string, protocol: string, connections: number): KvClient {
     const url = this.clientUrls.get(member) as string;
     if (protocol === 'gateway') {
-      const http = new KeepAliveClient(url, connections);
+      const http = new KeepAliveClient(url, connections, this.tls);
       return {
         put: async (key, value) => (await http.request('POST', '/v3/kv/put', JSON.stringify({ key: b64(key), value: b64(value) }))).status === 200,
         get: async (key) => (await http.request('POST', '/v3/kv/range', JSON.stringify({ key: b64(key) }))).status === 200,
@@ -160,7 +183,7 @@ export class EtcdCluster implements BenchSystem {
     }
     // One gRPC channel per client object: several spread the load over several HTTP/2 connections.
     // No retries (a failure counts as one), linearizable reads (etcd3's default).
-    const channels = Array.from({ length: Math.max(1, connections) }, () => new Etcd3({ hosts: url, faultHandling: { host: () => noop, global: noop } }));
+    const channels = Array.from({ length: Math.max(1, connections) }, () => new Etcd3({ hosts: url, faultHandling: { host: () => noop, global: noop }, ...(this.tls === null ? {} : { credentials: { rootCertificate: this.tls.ca } }) }));
     let next = 0;
     const pick = (): Etcd3 => channels[next++ % channels.length] as Etcd3;
     return {

@@ -1,8 +1,10 @@
 // Our three standalone nodes (dist/node.js) seen through the vs-etcd benchmark's BenchSystem:
 // default timing (elections 150-300 ms, heartbeat 50 ms), every log write fsynced, clients over
-// HTTP/1.1 keep-alive at PUT/GET /kv/KEY.
-import { KeepAliveClient } from '../keep-alive-client.ts';
+// HTTP/1.1 keep-alive at PUT/GET /kv/KEY. With certificates: peer mutual TLS and HTTPS clients that
+// check the server's certificate against the CA but present none (the node gets no --client-ca).
+import { type ClientTls, KeepAliveClient } from '../keep-alive-client.ts';
 import { StandaloneBenchCluster } from '../standalone-cluster.ts';
+import type { BenchCerts } from '../tls.ts';
 import type { BenchSystem, KvClient, MemberView } from './system.ts';
 
 export class OurCluster implements BenchSystem {
@@ -11,13 +13,22 @@ export class OurCluster implements BenchSystem {
   readonly members: readonly string[];
   private readonly status = new Map<string, KeepAliveClient>();
 
-  private constructor(private readonly cluster: StandaloneBenchCluster) {
+  private constructor(
+    private readonly cluster: StandaloneBenchCluster,
+    private readonly tls: ClientTls | null,
+  ) {
     this.members = cluster.names;
   }
 
-  /** `nodeFlags` go to node itself (--cpu-prof for profiling); `nodeBin` is another build to compare. */
-  static async start(nodeFlags: string[] = [], nodeBin?: string): Promise<OurCluster> {
-    return new OurCluster(await StandaloneBenchCluster.start(3, [], () => [], nodeFlags, nodeBin));
+  /** `nodeFlags` go to node itself (--cpu-prof for profiling); `nodeBin` is another build to compare; `certs` turn TLS on. */
+  static async start(nodeFlags: string[] = [], nodeBin?: string, certs: BenchCerts | null = null): Promise<OurCluster> {
+    const cluster = await StandaloneBenchCluster.start(3, [], certs === null ? () => [] : certs.flagsFor, nodeFlags, nodeBin);
+    return new OurCluster(cluster, certs === null ? null : certs.clientTls());
+  }
+
+  private url(member: string): string {
+    const plain = this.cluster.url(member);
+    return this.tls === null ? plain : plain.replace(/^http:/, 'https:');
   }
 
   pid(member: string): number | null {
@@ -42,7 +53,7 @@ export class OurCluster implements BenchSystem {
 
   private statusClient(member: string): KeepAliveClient {
     let c = this.status.get(member);
-    if (c === undefined) this.status.set(member, (c = new KeepAliveClient(this.cluster.url(member), 2)));
+    if (c === undefined) this.status.set(member, (c = new KeepAliveClient(this.url(member), 2, this.tls)));
     return c;
   }
 
@@ -63,7 +74,7 @@ export class OurCluster implements BenchSystem {
   }
 
   client(member: string, _protocol: string, connections: number): KvClient {
-    const http = new KeepAliveClient(this.cluster.url(member), connections);
+    const http = new KeepAliveClient(this.url(member), connections, this.tls);
     return {
       put: async (key, value) => (await http.request('PUT', `/kv/${key}`, JSON.stringify(value))).status === 200,
       get: async (key) => {

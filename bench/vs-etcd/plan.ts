@@ -2,16 +2,22 @@
 //   --vs-seconds S (per cell, default 6)  --vs-concurrency 1,16,64,256  --vs-ops write,read
 //   --vs-targets leader,follower  --vs-failover-rounds N (20)  --vs-handoff-rounds N (5)
 //   --catch-up-ops N (200,000)  --memory-ops N (1,000,000)  --vs-parts throughput,failover,handoff,catch-up,footprint
-// --quick shrinks every default to a smoke run of a few minutes.
+// --quick shrinks every default to a smoke run of a few minutes. --tls runs both systems with
+// transport security (peer mutual TLS, clients over TLS checking the server only); its default
+// parts leave out catch-up and footprint, and its results go to their own files (vs-etcd-tls.*).
 import { ArgsError, type BenchArgs } from '../args.ts';
 import type { Op } from './closed-loop.ts';
 import type { Target } from './throughput.ts';
 
-export const VS_ETCD_FLAGS = ['vs-seconds', 'vs-concurrency', 'vs-ops', 'vs-targets', 'vs-failover-rounds', 'vs-handoff-rounds', 'vs-parts'];
+export const VS_ETCD_FLAGS = ['tls', 'vs-seconds', 'vs-concurrency', 'vs-ops', 'vs-targets', 'vs-failover-rounds', 'vs-handoff-rounds', 'vs-parts'];
 export const VS_PARTS = ['throughput', 'failover', 'handoff', 'catch-up', 'footprint'] as const;
 export type VsPart = (typeof VS_PARTS)[number];
+/** What a --tls run measures unless --vs-parts says otherwise. */
+const TLS_PARTS: VsPart[] = ['throughput', 'failover', 'handoff'];
 
 export interface VsEtcdPlan {
+  /** Peer mutual TLS and TLS to the clients on both systems. */
+  tls: boolean;
   parts: VsPart[];
   concurrencies: number[];
   ops: Op[];
@@ -25,6 +31,7 @@ export interface VsEtcdPlan {
 }
 
 export const FULL_VS_ETCD: VsEtcdPlan = {
+  tls: false,
   parts: [...VS_PARTS],
   concurrencies: [1, 16, 64, 256],
   ops: ['write', 'read'],
@@ -47,11 +54,13 @@ function checkedList<T extends string>(args: BenchArgs, flag: string, allowed: r
 }
 
 export function vsEtcdPlan(args: BenchArgs, quick: boolean): VsEtcdPlan {
+  const tls = args.flag('tls');
   const base = quick ? QUICK_VS_ETCD : FULL_VS_ETCD;
   const concurrencies = args.list('vs-concurrency')?.map(Number) ?? base.concurrencies;
   if (concurrencies.some((c) => !Number.isInteger(c) || c < 1)) throw new ArgsError('--vs-concurrency: positive whole numbers, comma-separated');
   return {
-    parts: checkedList(args, 'vs-parts', VS_PARTS, base.parts),
+    tls,
+    parts: checkedList(args, 'vs-parts', VS_PARTS, tls ? TLS_PARTS : base.parts),
     concurrencies,
     ops: checkedList(args, 'vs-ops', ['write', 'read'] as const, base.ops),
     targets: checkedList(args, 'vs-targets', ['leader', 'follower'] as const, base.targets),

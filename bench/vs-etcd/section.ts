@@ -1,11 +1,14 @@
 // `npm run bench -- --only vs-etcd [--quick] [size flags, see plan.ts]`: our standalone nodes side
 // by side with etcd on the same machine, in the same run, under the same load and the same faults.
-// Without etcd on the PATH it says how to install it and skips (CI does not run it).
+// Without etcd on the PATH it says how to install it and skips (CI does not run it). With --tls
+// both run with transport security, set up alike, and the results go to vs-etcd-tls.*.
+import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { lineChart, PALETTE, type LineDash, type LineSeries } from '../../maelstrom/report/svg.ts';
 import type { RunContext, SectionResult } from '../experiments/section.ts';
 import { fmt, percentile } from '../stats.ts';
 import { markdownTable } from '../table.ts';
+import { makeCerts, type BenchCerts } from '../tls.ts';
 import { EtcdCluster, etcdBinaries, etcdVersion } from './etcd-cluster.ts';
 import { catchUp, failoverRound, handoffRound, type CatchUpResult, type FailoverRound, type HandoffRound } from './faults.ts';
 import { footprint, type Footprint } from './footprint.ts';
@@ -29,11 +32,14 @@ interface VsData {
 
 const load1 = (): number => loadavg()[0] ?? Number.NaN;
 
-async function withClusters<T>(fn: (systems: BenchSystem[]) => Promise<T>, bins: { etcd: string; etcdctl: string }): Promise<T> {
+/** The members' certificates when TLS is on: ours are named 1, 2, 3 and etcd's e1, e2, e3, one CA for all. */
+const CERT_IDS = ['1', '2', '3', 'e1', 'e2', 'e3'];
+
+async function withClusters<T>(fn: (systems: BenchSystem[]) => Promise<T>, bins: { etcd: string; etcdctl: string }, certs: BenchCerts | null): Promise<T> {
   const systems: BenchSystem[] = [];
   try {
-    systems.push(await OurCluster.start());
-    systems.push(await EtcdCluster.start(bins));
+    systems.push(await OurCluster.start([], undefined, certs));
+    systems.push(await EtcdCluster.start(bins, certs));
     return await fn(systems);
   } finally {
     for (const s of systems) await s.close();
@@ -41,11 +47,23 @@ async function withClusters<T>(fn: (systems: BenchSystem[]) => Promise<T>, bins:
 }
 
 export async function vsEtcdSection(ctx: RunContext, plan: VsEtcdPlan): Promise<SectionResult> {
+  const name = plan.tls ? 'vs-etcd-tls' : 'vs-etcd';
   const bins = etcdBinaries();
   if (bins === null) {
     process.stderr.write(`${INSTALL_HINT}\n`);
-    return { name: 'vs-etcd', title: 'Side by side with etcd (skipped)', markdown: INSTALL_HINT, data: null, charts: [], skipped: true };
+    return { name, title: 'Side by side with etcd (skipped)', markdown: INSTALL_HINT, data: null, charts: [], skipped: true };
   }
+  const certs = plan.tls ? makeCerts(CERT_IDS) : null;
+  try {
+    const data = await measure(ctx, plan, bins, certs);
+    const title = `Side by side with etcd ${data.etcdVersion}${plan.tls ? ', TLS on' : ''}`;
+    return { name, title, markdown: report(data), data, charts: charts(data, name) };
+  } finally {
+    if (certs !== null) rmSync(certs.dir, { recursive: true, force: true });
+  }
+}
+
+async function measure(ctx: RunContext, plan: VsEtcdPlan, bins: { etcd: string; etcdctl: string }, certs: BenchCerts | null): Promise<VsData> {
   const data: VsData = { etcdVersion: etcdVersion(bins.etcd), plan, cells: [], failover: [], handoff: [], catchUp: [], footprint: [], loadAverages: [] };
   const note = (part: string): void => {
     data.loadAverages.push({ part, oneMinute: load1() });
@@ -87,7 +105,7 @@ export async function vsEtcdSection(ctx: RunContext, plan: VsEtcdPlan): Promise<
         ctx.progress(`vs-etcd: catch-up ${s.name}: ${fmt(result.catchUpMs ?? Number.NaN)} ms after ${result.okWrites} writes, leader wrote ${fmt(result.leaderBytes / 1e6)} MB`);
       }
     }
-  }, bins);
+  }, bins, certs);
   if (plan.parts.includes('footprint')) {
     // Fresh clusters: what the earlier parts wrote must not count.
     note('footprint');
@@ -97,9 +115,9 @@ export async function vsEtcdSection(ctx: RunContext, plan: VsEtcdPlan): Promise<
         data.footprint.push({ system: s.name, result });
         ctx.progress(`vs-etcd: footprint ${s.name}: ${result.members.map((m) => `${m.member} ${fmt(m.rssMb)} MB RSS, ${fmt(m.diskMb)} MB disk`).join('; ')}`);
       }
-    }, bins);
+    }, bins, certs);
   }
-  return { name: 'vs-etcd', title: `Side by side with etcd ${data.etcdVersion}`, markdown: report(data), data, charts: charts(data) };
+  return data;
 }
 
 function cellOf(data: VsData, system: string, protocol: string, op: string, target: string, c: number): Cell | undefined {
@@ -152,6 +170,32 @@ function goals(data: VsData): string[] {
   return [markdownTable(['goal (issue 21)', 'measured (ours / etcd)', ''], rows), ''];
 }
 
+/** One line per throughput cell shape: ours over etcd, ready to quote. */
+function ratioLines(data: VsData): string[] {
+  const lines: string[] = [];
+  for (const op of data.plan.ops) {
+    for (const target of data.plan.targets) {
+      const perConcurrency = data.plan.concurrencies.flatMap((c) => {
+        const ours = cellOf(data, 'ours', 'http', op, target, c)?.opsPerS;
+        if (ours === undefined) return [];
+        const grpc = cellOf(data, 'etcd', 'grpc', op, target, c)?.opsPerS;
+        const gateway = cellOf(data, 'etcd', 'gateway', op, target, c)?.opsPerS;
+        return [`${c} conns ${ratio(ours, grpc)}x gRPC / ${ratio(ours, gateway)}x gateway`];
+      });
+      if (perConcurrency.length > 0) lines.push(`- ${op === 'write' ? 'Writes' : 'Linearizable reads'} to the ${target}, ours / etcd ops/s: ${perConcurrency.join('; ')}.`);
+    }
+  }
+  return lines.length === 0 ? [] : [`**Ratios${data.plan.tls ? ' with TLS on' : ''}** (throughput, ours / etcd, same run):`, '', ...lines, ''];
+}
+
+function transportLine(data: VsData): string {
+  if (!data.plan.tls) return '**TLS off**: plaintext peers and clients on both systems (`--tls` measures both with transport security, into vs-etcd-tls.md).';
+  return '**TLS on** (`--tls`), the same way on both systems, certificates (EC P-256, one CA, IP SAN 127.0.0.1) made at run time by scripts/make-certs.sh: ' +
+    'peer traffic mutual TLS (ours `--peer-cert/--peer-key/--peer-ca`; etcd `--peer-cert-file/--peer-key-file/--peer-trusted-ca-file --peer-client-cert-auth`), ' +
+    'clients over TLS checking the server against the CA and presenting no certificate (ours `--cert/--key`: HTTPS; etcd `--cert-file/--key-file`: gRPC over TLS and the gateway over HTTPS). ' +
+    `Parts measured: ${data.plan.parts.join(', ')}${data.plan.parts.includes('catch-up') ? '' : ' (catch-up and footprint are left out in TLS mode unless --vs-parts names them)'}.`;
+}
+
 function faultTables(data: VsData): string[] {
   const out: string[] = [];
   const dist = (xs: (number | null)[]): string => {
@@ -198,9 +242,12 @@ function report(data: VsData): string {
       `Closed loops of ${p.seconds} s per cell after ${p.warmupSeconds} s of warm-up; each worker cycles through 100 keys of its own. CPU is user + system time from /proc/PID/stat per 1,000 successful operations. ` +
       'Systems are interleaved cell by cell. The load generator runs on the same cores (its CPU is the "client" column).',
     '',
+    transportLine(data),
+    '',
     '**These figures come from a shared 2-core machine unless the load average column says otherwise: the final numbers must come from one run on a quiet machine.** Read ratios within one run, not absolute figures.',
     '',
     ...goals(data),
+    ...ratioLines(data),
     ...throughputTables(data),
     ...faultTables(data),
     `Load average (1 min) at the start of each part: ${data.loadAverages.map((l) => `${l.part} ${fmt(l.oneMinute, 2)}`).join(', ')}.`,
@@ -213,7 +260,7 @@ const COLOURS: Record<string, [string, string]> = {
   'etcd/gateway': [PALETTE.green, PALETTE.purple],
 };
 
-function charts(data: VsData): { file: string; svg: string }[] {
+function charts(data: VsData, stem: string): { file: string; svg: string }[] {
   if (data.cells.length === 0) return [];
   const series: LineSeries[] = [];
   for (const [system, protocol] of PAIRS) {
@@ -228,7 +275,8 @@ function charts(data: VsData): { file: string; svg: string }[] {
       }
     }
   }
-  const throughput = lineChart({ title: 'Throughput against concurrency', subtitle: '3 members on loopback each, both fsync every commit', width: 900, height: 520, x: { label: 'concurrent clients (connections)', kind: 'log' }, y: { label: 'successful operations per second', kind: 'log' } }, series);
+  const tlsNote = data.plan.tls ? ', TLS on (peer mTLS, clients over TLS)' : '';
+  const throughput = lineChart({ title: 'Throughput against concurrency', subtitle: `3 members on loopback each, both fsync every commit${tlsNote}`, width: 900, height: 520, x: { label: 'concurrent clients (connections)', kind: 'log' }, y: { label: 'successful operations per second', kind: 'log' } }, series);
   const cdfSeries: LineSeries[] = [];
   const shown = data.plan.concurrencies.filter((c) => c === 16 || c === 64);
   for (const c of shown.length > 0 ? shown : data.plan.concurrencies.slice(0, 2)) {
@@ -238,6 +286,6 @@ function charts(data: VsData): { file: string; svg: string }[] {
       cdfSeries.push({ label: `${seriesLabel(system, protocol)}, ${c} conns (p99 ${fmt(x.p99)} ms)`, colour: COLOURS[`${system}/${protocol}`]?.[0] ?? PALETTE.black, points: x.cdf, step: true, dash: c === 64 ? 'solid' : 'dashed' });
     }
   }
-  const cdf = lineChart({ title: 'Write latency to the leader', subtitle: 'empirical CDF, successful writes', width: 900, height: 520, x: { label: 'latency, ms', kind: 'log' }, y: { label: 'fraction of writes at or below', min: 0, max: 1 } }, cdfSeries);
-  return [{ file: 'vs-etcd-throughput.svg', svg: throughput }, { file: 'vs-etcd-latency-cdf.svg', svg: cdf }];
+  const cdf = lineChart({ title: 'Write latency to the leader', subtitle: `empirical CDF, successful writes${tlsNote}`, width: 900, height: 520, x: { label: 'latency, ms', kind: 'log' }, y: { label: 'fraction of writes at or below', min: 0, max: 1 } }, cdfSeries);
+  return [{ file: `${stem}-throughput.svg`, svg: throughput }, { file: `${stem}-latency-cdf.svg`, svg: cdf }];
 }
