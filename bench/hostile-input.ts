@@ -78,7 +78,7 @@ export async function hostileInputSection(ctx: RunContext): Promise<SectionResul
   execFileSync('bash', [join(root, 'scripts', 'make-certs.sh'), join(certs.dir, 'foreign'), '1', '2', '3'], { stdio: 'ignore' });
   const cluster = await StandaloneBenchCluster.start(3, [], certs.flagsFor);
   const tls: ClientTls = certs.clientTls();
-  const urlOf = (n: string): string => cluster.url(n).replace('http:', 'https:');
+  const urlOf = (n: string): string => cluster.url(n, 'https');
   const rows: string[][] = [];
   const data: unknown[] = [];
   try {

@@ -108,8 +108,10 @@ export class StandaloneBenchCluster {
     return performance.now();
   }
 
-  url(name: string): string {
-    return this.httpUrls.get(name) as string;
+  /** The node's client URL; 'https' for a node started with --cert/--key. */
+  url(name: string, scheme: 'http' | 'https' = 'http'): string {
+    const url = this.httpUrls.get(name) as string;
+    return scheme === 'http' ? url : url.replace(/^http:/, 'https:');
   }
 
   /** The node's --data-dir. */

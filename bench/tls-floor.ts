@@ -8,7 +8,6 @@
 // about what our node pays, the cost is Node's TLS path (OpenSSL per record, TLSWrap), not ours.
 import { fork } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KeepAliveClient, writeLoad } from './keep-alive-client.ts';
 import { cpuTimeMs } from './processes.ts';
@@ -24,9 +23,9 @@ async function serve(): Promise<void> {
   const { createClientServer } = await import('../src/standalone/client-server.ts');
   const { readFileSync } = await import('node:fs');
   const [certPath, keyPath] = [process.env['FLOOR_CERT'] as string, process.env['FLOOR_KEY'] as string];
-  const answer = (_req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void => {
-    _req.resume();
-    _req.on('end', () => {
+  const answer = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void => {
+    req.resume();
+    req.on('end', () => {
       const body = '{"ok":true}';
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
       res.end(body);
@@ -44,7 +43,7 @@ async function drive(): Promise<void> {
   const windows = Number(process.argv[3] ?? 10);
   const windowMs = Number(process.argv[4] ?? 1000);
   const certs = makeCerts(['floor']);
-  const paths = { cert: join(certs.dir, 'floor.crt'), key: join(certs.dir, 'floor.key') };
+  const paths = certs.files('floor');
   const child = fork(fileURLToPath(import.meta.url), ['--serve'], {
     execArgv: process.execArgv,
     env: { ...process.env, FLOOR_CERT: paths.cert, FLOOR_KEY: paths.key },

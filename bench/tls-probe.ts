@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   let leaderPid = 0;
   try {
     const tls = mode === 'tls' ? certs.clientTls() : null;
-    const urlOf = (n: string): string => (mode === 'tls' ? cluster.url(n).replace('http:', 'https:') : cluster.url(n));
+    const urlOf = (n: string): string => cluster.url(n, mode === 'tls' ? 'https' : 'http');
     const leader = await settledLeader(cluster, urlOf, tls);
     leaderPid = cluster.pid(leader) as number;
     const client = new KeepAliveClient(urlOf(leader), concurrency, tls);

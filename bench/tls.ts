@@ -36,12 +36,13 @@ export function makeCerts(ids: string[]): BenchCerts {
   const dir = mkdtempSync(join(tmpdir(), 'raft-bench-certs-'));
   execFileSync('bash', [join(repoRoot(), 'scripts', 'make-certs.sh'), dir, ...ids], { stdio: 'ignore' });
   const ca = join(dir, 'ca.crt');
-  const peerFlags = (id: string): string[] => ['--peer-cert', join(dir, `${id}.crt`), '--peer-key', join(dir, `${id}.key`), '--peer-ca', ca];
+  const files = (id: string): { cert: string; key: string } => ({ cert: join(dir, `${id}.crt`), key: join(dir, `${id}.key`) });
+  const peerFlags = (id: string): string[] => ['--peer-cert', files(id).cert, '--peer-key', files(id).key, '--peer-ca', ca];
   return {
     dir,
     ca,
-    files: (id) => ({ cert: join(dir, `${id}.crt`), key: join(dir, `${id}.key`) }),
-    flagsFor: (id) => [...peerFlags(id), '--cert', join(dir, `${id}.crt`), '--key', join(dir, `${id}.key`)],
+    files,
+    flagsFor: (id) => [...peerFlags(id), '--cert', files(id).cert, '--key', files(id).key],
     peerFlagsFor: (id) => peerFlags(id),
     clientTls: () => ({ ca: readFileSync(ca) }),
   };
@@ -94,7 +95,7 @@ export async function tlsSection(ctx: RunContext): Promise<SectionResult> {
         const cluster = await StandaloneBenchCluster.start(3, [], mode === 'tls' ? certs.flagsFor : mode === 'peer-tls' ? certs.peerFlagsFor : () => []);
         try {
           const tls = mode === 'tls' ? certs.clientTls() : null;
-          const urlOf = (n: string): string => (mode === 'tls' ? cluster.url(n).replace('http:', 'https:') : cluster.url(n));
+          const urlOf = (n: string): string => cluster.url(n, mode === 'tls' ? 'https' : 'http');
           const leader = await settledLeader(cluster, urlOf, tls);
           for (const concurrency of CONCURRENCIES) {
             const client = new KeepAliveClient(urlOf(leader), concurrency, tls);

@@ -27,8 +27,7 @@ export class OurCluster implements BenchSystem {
   }
 
   private url(member: string): string {
-    const plain = this.cluster.url(member);
-    return this.tls === null ? plain : plain.replace(/^http:/, 'https:');
+    return this.cluster.url(member, this.tls === null ? 'http' : 'https');
   }
 
   pid(member: string): number | null {

@@ -44,7 +44,8 @@ export class PeerLink {
   private lastHeardAt = 0;
   /** Lines queued this turn of the event loop, for the socket they were queued on. */
   private pending: string[] = [];
-  private pendingBytes = 0;
+  /** Their length in characters: the JSON is ASCII but for string values, close enough for a bound. */
+  private pendingChars = 0;
   private pendingFor: Socket | null = null;
   /** Failed attempts since the last success: only the first is logged, so a dead peer does not flood stderr. */
   private failures = 0;
@@ -75,7 +76,7 @@ export class PeerLink {
   /** Queues one envelope; false if it was dropped (not connected, or the peer is not keeping up). */
   send(envelope: WireEnvelope): boolean {
     const socket = this.socket;
-    if (!this.connected || socket === null || socket.writableLength + this.pendingBytes > this.timing.maxQueuedBytes) {
+    if (!this.connected || socket === null || socket.writableLength + this.pendingChars > this.timing.maxQueuedBytes) {
       this.dropped++;
       return false;
     }
@@ -84,13 +85,13 @@ export class PeerLink {
     // conversion (a corked socket converts each queued string on its own: the profile showed it).
     if (this.pendingFor !== socket) {
       this.pending = [];
-      this.pendingBytes = 0;
+      this.pendingChars = 0;
       this.pendingFor = socket;
       process.nextTick(() => this.flush());
     }
     const line = encodeLine(envelope);
     this.pending.push(line);
-    this.pendingBytes += line.length;
+    this.pendingChars += line.length;
     return true;
   }
 
@@ -100,10 +101,10 @@ export class PeerLink {
     if (socket === null) return;
     const lines = this.pending;
     this.pending = [];
-    this.pendingBytes = 0;
+    this.pendingChars = 0;
     this.pendingFor = null;
     // Lines queued for a connection that has closed since are lost with it, as Raft allows.
-    if (socket === this.socket && !socket.destroyed) socket.write(lines.length === 1 ? (lines[0] as string) : lines.join(''));
+    if (socket === this.socket && !socket.destroyed) socket.write(lines.join(''));
   }
 
   /** Bytes written to and read from the peer on this link so far (for raft_peer_*_bytes_total). */
