@@ -34,6 +34,8 @@ export interface HttpApiOptions {
   tls?: HttpTlsConfig | null;
   /** Guards every path under /admin/ (admin-auth.ts); without one they are open. */
   admin?: AdminGate;
+  /** WARN lines of the port itself (an address refused for breaking its limits). */
+  warn?: (text: string) => void;
 }
 
 export const DEFAULT_HTTP_OPTIONS: HttpApiOptions = { maxBodyBytes: HTTP_MAX_BODY_BYTES, requestDeadlineMs: 5000, retryAfterSeconds: 1 };
@@ -72,7 +74,7 @@ export class HttpApi {
       this.route(req, res).catch((err: unknown) => {
         send(res, { status: 500, body: { error: `internal error: ${err instanceof Error ? err.message : String(err)}`, outcome: INDEFINITE } });
       });
-    });
+    }, options.warn);
   }
 
   listen(host: string, port: number): Promise<void> {

@@ -35,3 +35,14 @@ export const HTTP_TIMEOUT_CHECK_MS = 1000;
 export const HTTP_MAX_PIPELINED = 16;
 /** HTTP port: request bodies beyond this get 413 (http-api.ts DEFAULT_HTTP_OPTIONS). */
 export const HTTP_MAX_BODY_BYTES = 1024 * 1024;
+
+/** Both ports: connections closed for breaking a limit above within THROTTLE_WINDOW_MS that make their address refused (source-throttle.ts). */
+export const THROTTLE_OFFENCES = 8;
+export const THROTTLE_WINDOW_MS = 10_000;
+/** Both ports: the first refusal of an address; each one that recurs doubles it, up to THROTTLE_MAX_PENALTY_MS. */
+export const THROTTLE_FIRST_PENALTY_MS = 5000;
+export const THROTTLE_MAX_PENALTY_MS = 300_000;
+/** Both ports: after a refusal ends, this long without another and the next one is the first again. */
+export const THROTTLE_FORGET_MS = 600_000;
+/** Both ports: addresses remembered by the throttle (the least recently seen is forgotten). */
+export const THROTTLE_MAX_SOURCES = 4096;

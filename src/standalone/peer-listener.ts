@@ -3,13 +3,17 @@
 // outbound link), and refuse anyone whose hello does not name a member of the cluster. With peer
 // TLS, the dialler must also present a certificate from the cluster CA that names the member its
 // hello claims to be; otherwise the connection is closed before any line after the hello is read.
+// An address whose connections keep being refused is refused at accept for a while
+// (source-throttle.ts), unless it is a member's host.
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { gateConnections } from './connection-gate.ts';
 import { ConnectionGuard, WarnBudget } from './connection-guard.ts';
-import { PEER_HELLO_DEADLINE_MS, PEER_IDLE_MS, PEER_MAX_CONNECTIONS, PEER_MAX_HELLO_BYTES, PEER_MAX_UNIDENTIFIED } from './limits.ts';
+import { PEER_HELLO_DEADLINE_MS, PEER_IDLE_MS, PEER_MAX_CONNECTIONS, PEER_MAX_HELLO_BYTES, PEER_MAX_UNIDENTIFIED, THROTTLE_WINDOW_MS } from './limits.ts';
 import type { LinkLog } from './peer-link.ts';
 import { describeNames, peerCertificateNames } from './peer-identity.ts';
 import type { PeerTlsConfig } from './security-config.ts';
+import { PORT_THROTTLE, SourceThrottle } from './source-throttle.ts';
 import { encodeLine, LineSplitter, MAX_LINE_BYTES, parseControlLine, type JoinReply, type JoinRequest } from './wire.ts';
 import { listenOn } from './listen.ts';
 
@@ -25,6 +29,8 @@ export interface PeerListenerHandlers {
   onJoin?(request: JoinRequest, answer: (reply: JoinReply) => void): void;
   /** One line from an identified peer; not a control line. */
   onLine(from: string, line: string): void;
+  /** Is `address` the host of a member (as its peer address is written)? Such a host is never refused. */
+  isMemberHost?(address: string): boolean;
 }
 
 export class PeerListener {
@@ -37,17 +43,21 @@ export class PeerListener {
   private readonly guard: ConnectionGuard;
   /** Refusals of strangers: one line each, but not thousands in a flood. */
   private readonly refusals: WarnBudget;
+  /** Addresses whose connections keep being refused are refused at accept for a while. */
+  private readonly throttle: SourceThrottle;
 
   constructor(
     private readonly handlers: PeerListenerHandlers,
     private readonly log: LinkLog,
     tls: PeerTlsConfig | null = null,
+    throttle: SourceThrottle | null = null,
   ) {
     this.refusals = new WarnBudget((text) => this.log('warn', text));
+    this.throttle = throttle ?? new SourceThrottle(PORT_THROTTLE, (address) => handlers.isMemberHost?.(address) ?? false);
     this.guard = new ConnectionGuard({ maxWaiting: PEER_MAX_UNIDENTIFIED, deadlineMs: PEER_HELLO_DEADLINE_MS }, (socket, why) => {
       const where = socket.remoteAddress ?? '?';
-      if (why === 'deadline') this.refusals.warn(`inbound connection from ${where} sent no accepted hello within ${PEER_HELLO_DEADLINE_MS} ms; closed`);
-      else this.refusals.warn(`inbound connection from ${where} closed: more than ${PEER_MAX_UNIDENTIFIED} connections were waiting to identify themselves`);
+      if (why === 'deadline') this.refused(socket, `inbound connection from ${where} sent no accepted hello within ${PEER_HELLO_DEADLINE_MS} ms; closed`);
+      else this.refused(socket, `inbound connection from ${where} closed: more than ${PEER_MAX_UNIDENTIFIED} connections were waiting to identify themselves`);
     });
     if (tls === null) {
       this.server = createTcpServer((socket) => this.accept(socket, null));
@@ -58,7 +68,7 @@ export class PeerListener {
         (socket) => this.acceptTls(socket),
       );
       server.on('tlsClientError', (err, socket) => {
-        this.refusals.warn(`refused peer connection from ${socket.remoteAddress ?? '?'}: TLS handshake failed (${err.message.split('\n')[0] ?? ''})`);
+        this.refused(socket, `refused peer connection from ${socket.remoteAddress ?? '?'}: TLS handshake failed (${err.message.split('\n')[0] ?? ''})`);
         socket.destroy();
       });
       this.server = server;
@@ -71,6 +81,23 @@ export class PeerListener {
       raw.once('close', () => this.sockets.delete(raw));
       this.guard.admit(raw);
     });
+    // Last, around every listener above and Node's own: a refused address gets no TLS session, and
+    // a connection whose handshake ended after its address was refused is not read.
+    const admitted = (socket: Socket): boolean => !this.throttle.refuses(socket.remoteAddress);
+    gateConnections(this.server, 'connection', admitted);
+    if (tls !== null) gateConnections(this.server, 'secureConnection', admitted);
+  }
+
+  /** A stranger's connection was refused: the WARN line, and an offence of its address (which may now be refused at accept). */
+  private refused(socket: Socket, text: string): void {
+    this.refusals.warn(text);
+    const outcome = this.throttle.offend(socket.remoteAddress);
+    if (outcome.refused) {
+      this.refusals.warn(
+        `refusing peer connections from ${socket.remoteAddress ?? '?'} for ${outcome.penaltyMs / 1000} s: ` +
+          `${outcome.offences} of its connections were refused within ${THROTTLE_WINDOW_MS / 1000} s`,
+      );
+    }
   }
 
   listen(host: string, port: number): Promise<void> {
@@ -110,12 +137,12 @@ export class PeerListener {
     const where = socket.remoteAddress ?? '?';
     const cert = socket.getPeerCertificate();
     if (cert === null || Object.keys(cert).length === 0) {
-      this.refusals.warn(`refused peer connection from ${where}: it presented no certificate`);
+      this.refused(socket, `refused peer connection from ${where}: it presented no certificate`);
       socket.destroy();
       return;
     }
     if (!socket.authorized) {
-      this.refusals.warn(`refused peer connection from ${where}: its certificate (${describeNames(peerCertificateNames(cert))}) is not accepted: ${String(socket.authorizationError)}`);
+      this.refused(socket, `refused peer connection from ${where}: its certificate (${describeNames(peerCertificateNames(cert))}) is not accepted: ${String(socket.authorizationError)}`);
       socket.destroy();
       return;
     }
@@ -153,7 +180,7 @@ export class PeerListener {
     let refused = false;
     const refuse = (text: string): void => {
       refused = true;
-      this.refusals.warn(text);
+      this.refused(socket, text);
       socket.destroy();
     };
     const splitter = new LineSplitter(

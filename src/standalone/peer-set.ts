@@ -9,6 +9,8 @@ import type { PeerLink } from './peer-link.ts';
 export class PeerSet {
   private readonly links = new Map<string, PeerLink>();
   private readonly addresses = new Map<string, string>();
+  /** The host part of each link's address, for "is this connection from a member's host?". */
+  private readonly hosts = new Map<string, string>();
   private members = new Set<string>();
   /** Bytes of links that were closed, so the per-peer counters never go down. */
   private readonly retired = new Map<string, { sent: number; received: number }>();
@@ -57,6 +59,12 @@ export class PeerSet {
     return [...this.members];
   }
 
+  /** Is `host` (as written in the configuration: an IP or a name) the host of one of our links? */
+  isLinkHost(host: string): boolean {
+    for (const h of this.hosts.values()) if (h === host) return true;
+    return false;
+  }
+
   get(raftId: string): PeerLink | undefined {
     return this.links.get(raftId);
   }
@@ -89,6 +97,7 @@ export class PeerSet {
     const link = this.makeLink(raftId, address);
     this.links.set(raftId, link);
     this.addresses.set(raftId, addressId(address));
+    this.hosts.set(raftId, address.host);
     if (this.started) link.start();
   }
 
@@ -101,5 +110,6 @@ export class PeerSet {
     link.close();
     this.links.delete(raftId);
     this.addresses.delete(raftId);
+    this.hosts.delete(raftId);
   }
 }

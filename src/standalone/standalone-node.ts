@@ -124,6 +124,7 @@ export class StandaloneNode {
         },
         onJoin: (request, answer) => this.membership.onJoin(request, answer),
         onLine: (from, line) => this.handlePeerLine(from, line),
+        isMemberHost: (address) => this.links.isLinkHost(address),
       },
       linkLog,
       security.peerTls,
@@ -147,7 +148,12 @@ export class StandaloneNode {
         extraRoute: async (req, url, method) => (await this.membership.routes.route(req, url, method)) ?? observe.route(req, url, method),
         requestAnswered: (op, status, seconds) => this.metrics.observeClientRequest(op, status, seconds),
       },
-      { ...DEFAULT_HTTP_OPTIONS, tls: httpTls, admin: new AdminGate({ httpHost: config.httpHost, clientCertAuth: httpTls?.clientCa != null, adminToken }) },
+      {
+        ...DEFAULT_HTTP_OPTIONS,
+        tls: httpTls,
+        admin: new AdminGate({ httpHost: config.httpHost, clientCertAuth: httpTls?.clientCa != null, adminToken }),
+        warn: (text) => deps.logger.warn(text),
+      },
     );
   }
 
