@@ -31,6 +31,11 @@ export interface AttackPlan {
   /** For the member attacks: the member whose certificate we hold, and the node we talk to. */
   member: string;
   victim: string;
+  /**
+   * The address the attacker connects from. An attacker is another host: on loopback that is any
+   * 127.x.y.z other than the clients' and members' 127.0.0.1, so the node can tell them apart.
+   */
+  source: string;
 }
 
 interface Tally {
@@ -58,13 +63,17 @@ function track(socket: Socket): Socket {
   return socket;
 }
 
+let source = '127.0.0.1';
+
 function tcp(port: number): Socket {
-  return track(connect({ host: '127.0.0.1', port }));
+  return track(connect({ host: '127.0.0.1', port, localAddress: source }));
 }
 
 function tls(plan: AttackPlan, certName: string | null, dir = plan.certDir): TLSSocket {
   const creds = certName === null ? {} : { cert: readFileSync(join(dir, `${certName}.crt`)), key: readFileSync(join(dir, `${certName}.key`)) };
-  return track(tlsConnect({ host: '127.0.0.1', port: plan.port, rejectUnauthorized: false, ...creds })) as TLSSocket;
+  // tls.connect takes net.connect's options too (localAddress); its type does not list them.
+  const options = { host: '127.0.0.1', port: plan.port, localAddress: plan.source, rejectUnauthorized: false, ...creds };
+  return track(tlsConnect(options)) as TLSSocket;
 }
 
 /** Connected (or handshake done): true; closed, or still nothing after 2 s: false (and destroyed). */
@@ -322,6 +331,7 @@ async function run(plan: AttackPlan): Promise<string> {
 
 async function main(): Promise<void> {
   const plan = JSON.parse(process.argv[2] ?? '{}') as AttackPlan;
+  source = plan.source;
   // Hard stop: whatever happens, this process ends shortly after its deadline.
   setTimeout(() => {
     process.stdout.write(`${JSON.stringify({ size: 'stopped by the hard deadline', tally })}\n`);

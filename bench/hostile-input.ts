@@ -1,4 +1,6 @@
-// `npm run bench -- --only hostile-input [--quick]`: bad input on both ports of a node, measured.
+// `npm run bench -- --only hostile-input [--quick] [--attacks NAME,...] [--attack-cpu-prof DIR]`: bad
+// input on both ports of a node, measured. --attacks runs only the named ones (see ATTACKS);
+// --attack-cpu-prof writes the nodes' CPU profiles to DIR and prints the target's top functions.
 // Three dist/node.js processes on loopback with peer mutual TLS and HTTPS (the recommended setup);
 // the leader is the target. A client writes to it over keep-alive HTTPS at concurrency 4 all the
 // time; each attack runs in a process of its own (bench/hostile-attacker.ts) for a bounded time
@@ -19,7 +21,8 @@ import { StandaloneBenchCluster } from './standalone-cluster.ts';
 import { fmt, percentile } from './stats.ts';
 import { markdownTable } from './table.ts';
 import { makeCerts, settledLeader } from './tls.ts';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { selfTimeSummary, type CpuProfile } from './cpu-profile.ts';
 
 const ATTACKS: { name: AttackName; port: 'peer' | 'http'; what: string }[] = [
   { name: 'peer-garbage-before-hello', port: 'peer', what: 'garbage before the hello' },
@@ -36,7 +39,22 @@ const ATTACKS: { name: AttackName; port: 'peer' | 'http'; what: string }[] = [
   { name: 'http-pipelined-flood', port: 'http', what: 'slow readers pipelining 2000 requests each (a request flood)' },
   { name: 'http-slow-writers', port: 'http', what: 'slow writers (body and headers)' },
 ];
+export const HOSTILE_FLAGS = ['attacks', 'attack-cpu-prof'];
+export const ATTACK_NAMES: readonly string[] = ATTACKS.map((a) => a.name);
+
+export interface HostilePlan {
+  /** The attacks to run, in ATTACKS' order; null: all of them. */
+  attacks: string[] | null;
+  /** Where the nodes write --cpu-prof profiles; null: not profiled. */
+  cpuProfDir: string | null;
+}
 const CLIENT_CONCURRENCY = 4;
+/**
+ * Where attack `index` connects from: another loopback address than the clients' and members'
+ * 127.0.0.1, as another host would, and a new one per attack, so each attack meets a node that
+ * has not refused its address yet (source-throttle.ts).
+ */
+const attackerSource = (index: number): string => `127.0.${index + 1}.66`;
 const P99_TARGET_RATIO = 2;
 /** Keys the attacks try to write; none may exist afterwards. */
 const FORBIDDEN_KEYS = ['pwned-peer', 'pwned-http'];
@@ -61,6 +79,14 @@ async function snapshot(clients: KeepAliveClient[]): Promise<StateSnapshot> {
   return { leader: leaderStatus?.id ?? null, term: Math.max(0, ...up.map((s) => s.term)), answering: up.length };
 }
 
+/** The target's top functions by self time over the whole run (all of its attacks and baselines). */
+function printTargetProfile(dir: string, pid: number, ctx: RunContext): void {
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${pid}.`))) {
+    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+    ctx.progress(`hostile-input: target (pid ${pid}) self time, ${join(dir, file)}:\n${selfTimeSummary(profile, 25).join('\n')}`);
+  }
+}
+
 async function forbiddenKeysAbsent(client: KeepAliveClient): Promise<boolean> {
   for (const key of FORBIDDEN_KEYS) {
     const r = await client.request('GET', `/kv/${key}`, undefined, 5000);
@@ -69,18 +95,21 @@ async function forbiddenKeysAbsent(client: KeepAliveClient): Promise<boolean> {
   return true;
 }
 
-export async function hostileInputSection(ctx: RunContext): Promise<SectionResult> {
+export async function hostileInputSection(ctx: RunContext, plan: HostilePlan = { attacks: null, cpuProfDir: null }): Promise<SectionResult> {
+  const attacks = ATTACKS.filter((a) => plan.attacks === null || plan.attacks.includes(a.name));
   const seconds = ctx.quick ? 2 : 4;
   const root = repoRoot();
   const attackerBundle = join(root, 'dist', '.run', `hostile-attacker-${process.pid}.mjs`);
   await build({ entryPoints: [join(root, 'bench', 'hostile-attacker.ts')], outfile: attackerBundle, bundle: true, platform: 'node', target: 'node20', format: 'esm', logLevel: 'warning' });
   const certs = makeCerts(['1', '2', '3', 'stranger']);
   execFileSync('bash', [join(root, 'scripts', 'make-certs.sh'), join(certs.dir, 'foreign'), '1', '2', '3'], { stdio: 'ignore' });
-  const cluster = await StandaloneBenchCluster.start(3, [], certs.flagsFor);
+  const nodeFlags = plan.cpuProfDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${plan.cpuProfDir}`];
+  const cluster = await StandaloneBenchCluster.start(3, [], certs.flagsFor, nodeFlags);
   const tls: ClientTls = certs.clientTls();
   const urlOf = (n: string): string => cluster.url(n, 'https');
   const rows: string[][] = [];
   const data: unknown[] = [];
+  let targetPid = 0;
   try {
     const leader = await settledLeader(cluster, urlOf, tls);
     const member = cluster.names.find((n) => n !== leader) as string;
@@ -99,10 +128,10 @@ export async function hostileInputSection(ctx: RunContext): Promise<SectionResul
     await baseline('before the attacks');
     const before = await snapshot(statusClients);
 
-    for (const [index, attack] of ATTACKS.entries()) {
-      if (index === Math.floor(ATTACKS.length / 2)) await baseline('between the attacks');
+    for (const [index, attack] of attacks.entries()) {
+      if (index === Math.floor(attacks.length / 2) && index > 0) await baseline('between the attacks');
       const httpPort = Number(new URL(urlOf(leader)).port);
-      const plan: AttackPlan = { attack: attack.name, port: attack.port === 'peer' ? cluster.peerPort(leader) : httpPort, durationMs: seconds * 1000 + 500, certDir: certs.dir, member, victim: leader };
+      const plan: AttackPlan = { attack: attack.name, port: attack.port === 'peer' ? cluster.peerPort(leader) : httpPort, durationMs: seconds * 1000 + 500, certDir: certs.dir, member, victim: leader, source: attackerSource(index) };
       const rssBefore = residentKb(pid) ?? Number.NaN;
       const warnsBefore = cluster.log.lines.filter((l) => l.node === leader && l.line.includes(' WARN ')).length;
       const child = spawn(process.execPath, [attackerBundle, JSON.stringify(plan)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -149,11 +178,15 @@ export async function hostileInputSection(ctx: RunContext): Promise<SectionResul
     await baseline('after the attacks');
     client.close();
     statusClients.forEach((c) => c.close());
+    targetPid = pid;
+    // A profile is written when the process exits on its own: stop the nodes gracefully first.
+    if (plan.cpuProfDir !== null) for (const n of cluster.names) await cluster.stopNode(n, 'SIGTERM');
   } finally {
     await cluster.close();
     rmSync(certs.dir, { recursive: true, force: true });
     rmSync(attackerBundle, { force: true });
   }
+  if (plan.cpuProfDir !== null) printTargetProfile(plan.cpuProfDir, targetPid, ctx);
 
   const baselineP99 = percentile(data.filter((d): d is { p99: number; baseline: string } => typeof (d as { baseline?: string }).baseline === 'string').map((d) => d.p99), 50);
   for (const row of rows) {
@@ -163,7 +196,7 @@ export async function hostileInputSection(ctx: RunContext): Promise<SectionResul
   const within = rows.filter((r) => !r[4]?.includes('over')).length;
   const unchanged = rows.filter((r) => r[9] === 'yes').length;
   const markdown = [
-    `Target: the leader of three nodes on loopback with peer mutual TLS and HTTPS. A client writes to it over keep-alive HTTPS at concurrency ${CLIENT_CONCURRENCY} throughout; each attack runs ${seconds} s in its own process. ` +
+    `Target: the leader of three nodes on loopback with peer mutual TLS and HTTPS. A client writes to it over keep-alive HTTPS at concurrency ${CLIENT_CONCURRENCY} throughout; each attack runs ${seconds} s in its own process, from an address of its own (127.0.N.66: another host, as an attacker is, and not yet refused by the node). ` +
       `Baseline client p99 (median of the runs before, between and after the attacks): ${fmt(baselineP99)} ms (${data
         .filter((d) => typeof (d as { baseline?: string }).baseline === 'string')
         .map((d) => `${(d as { baseline: string }).baseline}: ${fmt((d as { p99: number }).p99)}`)

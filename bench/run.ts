@@ -2,6 +2,7 @@
 //   [--memory-ops N] [--catch-up-ops N]`
 // The latency sweep's size: --sweep-latencies 0,50,... --sweep-dists constant,... --sweep-nemeses none,partition
 // --sweep-seconds S --sweep-seeds N --sweep-target-seeds N --sweep-rounds N --sweep-steady S (defaults: the full sweep).
+// hostile-input: --attacks NAME,... (a subset), --attack-cpu-prof DIR (profile the nodes).
 // vs-etcd's size: --vs-seconds, --vs-concurrency, --vs-ops, --vs-targets, --vs-failover-rounds, --vs-handoff-rounds, --vs-parts; --tls for both systems with TLS (bench/vs-etcd/plan.ts).
 // Runs the benchmarks and writes bench/results/: <section>.json (raw data), <section>.md (its table,
 // with the command and machine it came from), charts as SVG, and SUMMARY.md (all sections present).
@@ -20,7 +21,7 @@ import { splitVoteSection } from './experiments/split-votes.ts';
 import { steadySection } from './experiments/steady.ts';
 import { throughputSection } from './experiments/throughput.ts';
 import { tuningSection } from './experiments/tuning.ts';
-import { hostileInputSection } from './hostile-input.ts';
+import { ATTACK_NAMES, HOSTILE_FLAGS, hostileInputSection, type HostilePlan } from './hostile-input.ts';
 import { replaceMemberSection } from './replace-member.ts';
 import { tlsSection } from './tls.ts';
 import { CAMPAIGN_FLAGS, campaignSettings, faultCampaignSection, type CampaignSettings } from './fault-campaign/section.ts';
@@ -51,6 +52,7 @@ function sweepPlan(args: BenchArgs, quick: boolean): SweepPlan {
 let plannedSweep: SweepPlan = FULL_SWEEP;
 let plannedCampaign: CampaignSettings | null = null;
 let plannedVsEtcd: VsEtcdPlan = FULL_VS_ETCD;
+let plannedHostile: HostilePlan = { attacks: null, cpuProfDir: null };
 
 const SECTIONS: readonly { name: string; run: (ctx: RunContext) => Promise<SectionResult> }[] = [
   { name: 'failover', run: failoverSection },
@@ -64,7 +66,7 @@ const SECTIONS: readonly { name: string; run: (ctx: RunContext) => Promise<Secti
   { name: 'latency-sweep', run: (ctx) => latencySweepSection(ctx, plannedSweep) },
   // Transport security (docs/security.md): also only when named.
   { name: 'tls', run: tlsSection },
-  { name: 'hostile-input', run: hostileInputSection },
+  { name: 'hostile-input', run: (ctx) => hostileInputSection(ctx, plannedHostile) },
   // Membership changes (docs/changing-the-cluster.md), with etcd beside it when installed: only when named.
   { name: 'replace-member', run: replaceMemberSection },
   // Real processes in network namespaces, ours and etcd (docs/fault-campaign.md): only when named.
@@ -91,11 +93,15 @@ function writeSummary(dir: string): void {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const args = new BenchArgs(argv, ['quick', 'only', 'seed', 'memory-ops', 'catch-up-ops', ...SWEEP_FLAGS, ...CAMPAIGN_FLAGS, ...VS_ETCD_FLAGS]);
+  const args = new BenchArgs(argv, ['quick', 'only', 'seed', 'memory-ops', 'catch-up-ops', ...SWEEP_FLAGS, ...CAMPAIGN_FLAGS, ...VS_ETCD_FLAGS, ...HOSTILE_FLAGS]);
   const quick = args.flag('quick');
   plannedSweep = sweepPlan(args, quick);
   plannedCampaign = campaignSettings(args, quick);
   plannedVsEtcd = vsEtcdPlan(args, quick);
+  const attacks = args.list('attacks');
+  const unknownAttacks = attacks?.filter((a) => !ATTACK_NAMES.includes(a)) ?? [];
+  if (unknownAttacks.length > 0) throw new ArgsError(`unknown attack(s) ${unknownAttacks.join(', ')}; attacks: ${ATTACK_NAMES.join(', ')}`);
+  plannedHostile = { attacks, cpuProfDir: args.flag('attack-cpu-prof') ? args.string('attack-cpu-prof', '') : null };
   if (plannedSweep.latencies.some((l) => !Number.isFinite(l) || l < 0)) throw new ArgsError('--sweep-latencies: non-negative numbers, comma-separated');
   const only = args.list('only');
   const unknown = only?.filter((n) => !SECTIONS.some((s) => s.name === n)) ?? [];
