@@ -168,7 +168,7 @@ async function run(plan: AttackPlan): Promise<string> {
       });
       return `${tally.connections} connections, ${(tally.bytes / 1024).toFixed(0)} KiB of random bytes (half over TLS with a member's certificate)`;
     case 'peer-overlong-line': {
-      // Strangers: 256 KiB without a newline before any hello; and one member: a 72 MiB line after its hello.
+      // Strangers: 256 KiB without a newline before any hello; and one member: a 72 MiB line after its hello (its limit is 8 MiB).
       const member = (async () => {
         const s = tls(plan, plan.member);
         if (!(await ready(s, 'secureConnect'))) return;
@@ -187,7 +187,7 @@ async function run(plan: AttackPlan): Promise<string> {
         await closed(s, 2000);
       });
       await member;
-      return `${tally.connections} connections, ${(tally.bytes / 1024 / 1024).toFixed(0)} MiB without a newline (before the hello: 256 KiB each; one member after its hello: up to 72 MiB)`;
+      return `${tally.connections} connections, ${(tally.bytes / 1024 / 1024).toFixed(0)} MiB without a newline (before the hello: 256 KiB each; one member after its hello: a line of up to 72 MiB, against its limit of 8 MiB)`;
     }
     case 'peer-wrong-certificate':
       await loops(16, deadline, async () => {

@@ -166,6 +166,8 @@ export function raftSettings(config: NodeConfig, id: NodeId, nodeIds: NodeId[], 
     preVote: config.preVote,
     checkQuorum: config.checkQuorum,
     maxEntriesPerMessage: 500,
+    // etcd's MaxSizePerMsg: a follower behind a run of large values gets them in 1 MiB messages.
+    maxEntryCharsPerMessage: 1024 * 1024,
     maxInflightMessages: 4,
     snapshotThreshold: config.snapshotThreshold,
     // One JSON line per message in Maelstrom mode: keep each chunk modest.

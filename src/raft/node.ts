@@ -8,6 +8,7 @@
 //
 // Section numbers refer to the Raft paper (Ongaro & Ousterhout 2014) and Ongaro's dissertation.
 import type { Json } from '../json.ts';
+import { prefixWithin } from './entry-size.ts';
 import { applyConfChange, ConfigurationHistory, describeChange, describeConfig, isVoter, sameConfigurationState } from './configuration.ts';
 import { RaftLog } from './log.ts';
 import { snapshotChunk, SnapshotReceiver } from './snapshot-chunks.ts';
@@ -896,7 +897,9 @@ export class RaftNode {
   /** One AppendEntries from pr.nextIndex (possibly empty, as a probe). */
   private sendEntries(peer: NodeId, pr: Progress, now: number): void {
     const prev = pr.nextIndex - 1;
-    const entries = this.log.slice(pr.nextIndex, prev + this.config.maxEntriesPerMessage);
+    const batch = this.log.slice(pr.nextIndex, prev + this.config.maxEntriesPerMessage);
+    const maxChars = this.config.maxEntryCharsPerMessage;
+    const entries = maxChars === undefined ? batch : prefixWithin(batch, maxChars);
     this.sendAppend(peer, prev, entries);
     if (pr.mode === 'replicate' && entries.length > 0) {
       pr.nextIndex = prev + entries.length + 1;

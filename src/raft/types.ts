@@ -301,6 +301,11 @@ export interface RaftConfig {
   checkQuorum: boolean;
   /** Most entries in one AppendEntries. */
   maxEntriesPerMessage: number;
+  /**
+   * Most characters of entries in one AppendEntries (entry-size.ts's estimate), but always at least
+   * one entry; absent: bounded by maxEntriesPerMessage only.
+   */
+  maxEntryCharsPerMessage?: number;
   /** Most AppendEntries with entries in flight to one follower while replicating optimistically. */
   maxInflightMessages: number;
   /** Snapshot once this many applied entries follow the last snapshot; 0 never snapshots. */

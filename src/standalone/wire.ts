@@ -47,8 +47,13 @@ export interface WireEnvelope {
   body: Body;
 }
 
-/** The longest line we accept: far beyond any real batch, small enough to bound a bad peer's memory use. */
-export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+/**
+ * The longest line we accept from an identified peer. The largest real ones: an AppendEntries of at
+ * most 1 MiB of entries by estimate (raft-host.ts, maxEntryCharsPerMessage; escapes can make that a
+ * few times more on the wire), or one entry as large as a client body may be (1 MiB); a snapshot
+ * chunk is 64 KiB. 8 MiB leaves room for all of them and bounds what a misbehaving member makes us hold.
+ */
+export const MAX_LINE_BYTES = 8 * 1024 * 1024;
 
 export function encodeLine(value: ControlLine | WireEnvelope): string {
   return `${JSON.stringify(value)}\n`;
