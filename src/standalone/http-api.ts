@@ -12,6 +12,7 @@ import { createClientServer, type ClientServer } from './client-server.ts';
 import { HTTP_MAX_BODY_BYTES } from './limits.ts';
 import { listenOn } from './listen.ts';
 import type { HttpTlsConfig } from './security-config.ts';
+import type { SourceThrottle } from './source-throttle.ts';
 
 export interface HttpApiBackend {
   status(): { [key: string]: Json };
@@ -36,6 +37,8 @@ export interface HttpApiOptions {
   admin?: AdminGate;
   /** WARN lines of the port itself (an address refused for breaking its limits). */
   warn?: (text: string) => void;
+  /** The addresses refused at accept; the port's own (with no trusted addresses) if absent. */
+  throttle?: SourceThrottle;
 }
 
 export const DEFAULT_HTTP_OPTIONS: HttpApiOptions = { maxBodyBytes: HTTP_MAX_BODY_BYTES, requestDeadlineMs: 5000, retryAfterSeconds: 1 };
@@ -74,7 +77,7 @@ export class HttpApi {
       this.route(req, res).catch((err: unknown) => {
         send(res, { status: 500, body: { error: `internal error: ${err instanceof Error ? err.message : String(err)}`, outcome: INDEFINITE } });
       });
-    }, options.warn);
+    }, options.warn, options.throttle);
   }
 
   listen(host: string, port: number): Promise<void> {

@@ -29,8 +29,6 @@ export interface PeerListenerHandlers {
   onJoin?(request: JoinRequest, answer: (reply: JoinReply) => void): void;
   /** One line from an identified peer; not a control line. */
   onLine(from: string, line: string): void;
-  /** Is `address` the host of a member (as its peer address is written)? Such a host is never refused. */
-  isMemberHost?(address: string): boolean;
 }
 
 export class PeerListener {
@@ -50,10 +48,11 @@ export class PeerListener {
     private readonly handlers: PeerListenerHandlers,
     private readonly log: LinkLog,
     tls: PeerTlsConfig | null = null,
+    /** Addresses refused at accept; the node passes one that never refuses its members' hosts. */
     throttle: SourceThrottle | null = null,
   ) {
     this.refusals = new WarnBudget((text) => this.log('warn', text));
-    this.throttle = throttle ?? new SourceThrottle(PORT_THROTTLE, (address) => handlers.isMemberHost?.(address) ?? false);
+    this.throttle = throttle ?? new SourceThrottle(PORT_THROTTLE);
     this.guard = new ConnectionGuard({ maxWaiting: PEER_MAX_UNIDENTIFIED, deadlineMs: PEER_HELLO_DEADLINE_MS }, (socket, why) => {
       const where = socket.remoteAddress ?? '?';
       if (why === 'deadline') this.refused(socket, `inbound connection from ${where} sent no accepted hello within ${PEER_HELLO_DEADLINE_MS} ms; closed`);

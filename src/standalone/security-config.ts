@@ -1,12 +1,14 @@
 // The transport-security flags of the standalone mode: peer mutual TLS, HTTPS for clients, the
-// admin token and --require-tls. Each flag has an environment variable; a flag wins over it. The
+// admin token, --require-tls and the addresses the ports' throttle trusts. Each flag has an environment variable; a flag wins over it. The
 // files are read (and the certificates checked) here, so a wrong path or a certificate that does
 // not name this node stops the start with one clear line instead of failing the first connection.
 import { X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { ConfigError } from '../config.ts';
 import { certificateNames, describeNames } from './peer-identity.ts';
+import { canonicalAddress } from './source-throttle.ts';
 
 export interface PeerTlsConfig {
   cert: Buffer;
@@ -28,9 +30,11 @@ export interface SecurityConfig {
   /** The bearer token for /admin/ (first line of --admin-token-file), or null. */
   adminToken: string | null;
   requireTls: boolean;
+  /** Addresses both ports never refuse for breaking their limits (source-throttle.ts): a proxy in front of the clients, say. */
+  trustedAddresses: string[];
 }
 
-export const NO_SECURITY: SecurityConfig = { peerTls: null, httpTls: null, adminToken: null, requireTls: false };
+export const NO_SECURITY: SecurityConfig = { peerTls: null, httpTls: null, adminToken: null, requireTls: false, trustedAddresses: [] };
 
 /** flag -> environment variable; --require-tls takes no value (env RAFT_REQUIRE_TLS=1). */
 export const SECURITY_ENV: ReadonlyMap<string, string> = new Map([
@@ -42,6 +46,7 @@ export const SECURITY_ENV: ReadonlyMap<string, string> = new Map([
   ['--client-ca', 'RAFT_CLIENT_CA'],
   ['--admin-token-file', 'RAFT_ADMIN_TOKEN_FILE'],
   ['--require-tls', 'RAFT_REQUIRE_TLS'],
+  ['--trusted-addresses', 'RAFT_TRUSTED_ADDRESSES'],
 ]);
 
 export const SECURITY_USAGE = `transport security (docs/security.md):
@@ -52,7 +57,9 @@ export const SECURITY_USAGE = `transport security (docs/security.md):
   --cert FILE / --key FILE       serve HTTPS instead of HTTP                            (env RAFT_CERT, RAFT_KEY)
   --client-ca FILE               HTTPS serves only clients with a certificate from this CA (env RAFT_CLIENT_CA)
   --admin-token-file FILE        /admin/ also answers "Authorization: Bearer <first line>" (env RAFT_ADMIN_TOKEN_FILE)
-  --require-tls                  refuse to start without peer TLS and HTTPS              (env RAFT_REQUIRE_TLS=1)`;
+  --require-tls                  refuse to start without peer TLS and HTTPS              (env RAFT_REQUIRE_TLS=1)
+  --trusted-addresses IP,...     never refused for breaking the ports' limits (a proxy in front of
+                                 the clients; 127.0.0.1 and ::1 always are)             (env RAFT_TRUSTED_ADDRESSES)`;
 
 /**
  * Takes the security flags out of argv (they are this module's), so the rest goes to the standalone
@@ -76,7 +83,9 @@ export function extractSecurityArgs(argv: readonly string[]): { rest: string[]; 
       continue;
     }
     const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) throw new ConfigError(`${flag} needs a file name`);
+    if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) {
+      throw new ConfigError(`${flag} needs ${flag === '--trusted-addresses' ? 'a comma-separated list of IP addresses' : 'a file name'}`);
+    }
     values.set(flag, value);
   }
   return { rest, values };
@@ -165,9 +174,14 @@ export function parseSecurityConfig(
     if (adminToken.length < 16) throw new ConfigError(`--admin-token-file ${tokenPath}: the token (its first line) must be at least 16 characters`);
   }
 
+  const trustedAddresses = (get('--trusted-addresses') ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
+  for (const address of trustedAddresses) {
+    if (isIP(address) === 0) throw new ConfigError(`--trusted-addresses: "${address}" is not an IP address (names and ranges are not taken)`);
+  }
+
   if (requireTls && (peerTls === null || httpTls === null)) {
     const missing = [peerTls === null ? 'peer TLS (--peer-cert, --peer-key, --peer-ca)' : null, httpTls === null ? 'HTTPS (--cert, --key)' : null].filter((m) => m !== null);
     throw new ConfigError(`--require-tls: refusing to start without ${missing.join(' and ')}`);
   }
-  return { peerTls, httpTls, adminToken, requireTls };
+  return { peerTls, httpTls, adminToken, requireTls, trustedAddresses: trustedAddresses.map(canonicalAddress) };
 }

@@ -22,6 +22,7 @@ import { DEFAULT_LINK_TIMING, PeerLink } from './peer-link.ts';
 import { PeerRouting } from './peer-routing.ts';
 import { PeerListener } from './peer-listener.ts';
 import { PeerSet } from './peer-set.ts';
+import { PORT_THROTTLE, SourceThrottle } from './source-throttle.ts';
 import { NodeMembership } from './node-membership.ts';
 
 const RAFT_TYPES = new Set<string>(RAFT_MESSAGE_TYPES);
@@ -113,6 +114,7 @@ export class StandaloneNode {
       transmit: (to, body) => this.links.get(to)?.send({ src: config.self.raftId, dest: to, body }) ?? false,
       log: (level, text) => deps.logger.log(level, this.withNames(text)),
     });
+    const trusted = new Set(security.trustedAddresses);
     this.listener = new PeerListener(
       {
         isPeer: (id) => this.links.isMember(id) || this.membership.acceptsStrangers(),
@@ -124,10 +126,10 @@ export class StandaloneNode {
         },
         onJoin: (request, answer) => this.membership.onJoin(request, answer),
         onLine: (from, line) => this.handlePeerLine(from, line),
-        isMemberHost: (address) => this.links.isLinkHost(address),
       },
       linkLog,
       security.peerTls,
+      new SourceThrottle(PORT_THROTTLE, (address) => trusted.has(address) || this.links.isLinkHost(address)),
     );
     const observe = new ObserveRoutes({
       name: config.name,
@@ -153,6 +155,7 @@ export class StandaloneNode {
         tls: httpTls,
         admin: new AdminGate({ httpHost: config.httpHost, clientCertAuth: httpTls?.clientCa != null, adminToken }),
         warn: (text) => deps.logger.warn(text),
+        throttle: new SourceThrottle(PORT_THROTTLE, (address) => trusted.has(address)),
       },
     );
   }

@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HTTP_MAX_PIPELINED, THROTTLE_OFFENCES } from '../../src/standalone/limits.ts';
 import { DEFAULT_HTTP_OPTIONS, HttpApi, type HttpApiBackend } from '../../src/standalone/http-api.ts';
 import { PeerListener } from '../../src/standalone/peer-listener.ts';
-import { canonicalAddress, SourceThrottle, type ThrottleLimits } from '../../src/standalone/source-throttle.ts';
-import { freePort, http } from './support/cluster.ts';
+import { canonicalAddress, PORT_THROTTLE, SourceThrottle, type ThrottleLimits } from '../../src/standalone/source-throttle.ts';
+import { freePort, http, LoopbackCluster } from './support/cluster.ts';
 
 const LIMITS: ThrottleLimits = { offences: 3, windowMs: 1000, firstPenaltyMs: 100, maxPenaltyMs: 400, forgetMs: 5000, maxSources: 4 };
 
@@ -158,8 +158,10 @@ describe('the peer port', () => {
     const warns: string[] = [];
     const hellos: string[] = [];
     const listener = new PeerListener(
-      { isPeer: (id) => id === '2', onHello: (id) => hellos.push(id), onLine: () => {}, isMemberHost: (a) => a === '127.0.0.2' },
+      { isPeer: (id) => id === '2', onHello: (id) => hellos.push(id), onLine: () => {} },
       (_level, text) => warns.push(text),
+      null,
+      new SourceThrottle(PORT_THROTTLE, (a) => a === '127.0.0.2'), // as the node builds it: a member's host is exempt
     );
     const port = await freePort();
     await listener.listen('127.0.0.1', port);
@@ -176,4 +178,23 @@ describe('the peer port', () => {
     await Promise.all([fromStranger, fromMember]);
     expect(hellos).toEqual(['2']);
   });
+});
+
+describe('a running node', () => {
+  it('refuses an offending address on its HTTP port unless --trusted-addresses names it', async () => {
+    const c = await LoopbackCluster.create(3, ['--trusted-addresses', '127.0.0.66']);
+    cleanups.push(() => c.destroy());
+    c.startAll();
+    const leader = await c.agreedLeader(10_000);
+    const port = Number(new URL(c.spec(leader.id).httpUrl).port);
+    const flood = 'GET /status HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(HTTP_MAX_PIPELINED * 4);
+    const polite = 'GET /status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+    for (let i = 0; i < THROTTLE_OFFENCES * 2; i++) {
+      await exchange(port, '127.0.0.66', flood);
+      await exchange(port, '127.0.0.67', flood);
+    }
+    expect(await exchange(port, '127.0.0.66', polite)).toEqual({ answered: true });
+    expect(await exchange(port, '127.0.0.67', polite)).toEqual({ answered: false });
+    expect(c.procs.get(leader.id)?.tail()).toContain('WARN refusing HTTP connections from 127.0.0.67 for 5 s');
+  }, 30_000);
 });

@@ -122,4 +122,13 @@ describe('peer TLS configuration', () => {
     expect(c.security?.httpTls?.clientCa).toBeInstanceOf(Buffer);
     expect(() => parse([...NAMED, '--peer-cert', certs.files('2').cert, '--peer-key', certs.files('2').key], env)).toThrow('--peer-cert names "2"');
   });
+
+  it('takes --trusted-addresses as IP addresses only (flag or RAFT_TRUSTED_ADDRESSES), in one spelling', () => {
+    expect(parse(NAMED).security?.trustedAddresses ?? []).toEqual([]);
+    expect(parse([...NAMED, '--trusted-addresses', '10.0.0.5, ::ffff:10.0.0.6,FE80::1']).security?.trustedAddresses).toEqual(['10.0.0.5', '10.0.0.6', 'fe80::1']);
+    expect(parse(NAMED, { RAFT_TRUSTED_ADDRESSES: '10.0.0.7' }).security?.trustedAddresses).toEqual(['10.0.0.7']);
+    expect(() => parse([...NAMED, '--trusted-addresses', 'proxy.example'])).toThrow('--trusted-addresses: "proxy.example" is not an IP address');
+    expect(() => parse([...NAMED, '--trusted-addresses', '10.0.0.0/8'])).toThrow('is not an IP address');
+    expect(() => parse([...NAMED, '--trusted-addresses'])).toThrow('--trusted-addresses needs a comma-separated list of IP addresses');
+  });
 });
