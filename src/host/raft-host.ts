@@ -71,7 +71,8 @@ export interface HostEnvironment {
   /**
    * Puts the peer messages sent so far on the wire now rather than at the end of this turn of the
    * event loop (an adapter that batches writes per turn flushes here): the host calls it before a
-   * blocking log write, so that the followers' disks work while the leader's does.
+   * blocking log write, so that the followers' disks work while the leader's does, and at the end
+   * of every batch of output.
    */
   flushPeers?(): void;
   /** Relays a client operation to the leader, node to node; 'timeout' if it does not answer. */
@@ -420,6 +421,9 @@ export class RaftHost {
     this.observer?.outputHandled(out, this.core.status());
     if (now - this.lastCleanup > 10_000) this.forgetAbandonedProposals(now);
     this.armTimer(this.core.nextDeadline(), now);
+    // What this batch sent leaves now; an adapter that batches writes would otherwise hold it to its
+    // own end-of-turn flush, after the next input.
+    this.env.flushPeers?.();
   }
 
   /**
